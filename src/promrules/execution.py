@@ -1,0 +1,202 @@
+"""Run one promtool test file and give every case its own verdict.
+
+The file is first run exactly as written: that run is the verdict of record,
+so promrules can never pass a file that bare promtool fails. Only when it
+fails are its groups run again, each as its own file in one process, to learn
+which group each failure belongs to; inside a group a failure is matched to a
+case by its alert name or expression and its evaluation time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from promrules import yamlnodes as yn
+from promrules.model import Case, TestFile, TestGroup, load_rule_file
+from promrules.output import Failure, FileReport, parse_test_output
+from promrules.promtool import Promtool, PromtoolError, PromtoolRun
+from promrules.split import write_group_files
+
+__all__ = ["CaseResult", "FileResult", "run_test_file"]
+
+Status = Literal["passed", "failed", "error"]
+
+# Errors promtool raises before it runs any group: they concern the whole file.
+_FILE_LEVEL_PREFIXES = ("yaml:", "open ", "group name repeated", "syntax error in pattern")
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    status: Status
+    failures: tuple[Failure, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Per-case verdicts of one test file, plus the raw runs behind them."""
+
+    test_file: TestFile
+    verdicts: dict[tuple[int, str, int], CaseResult] = field(default_factory=dict)
+    file_error: str | None = None
+    runs: tuple[PromtoolRun, ...] = ()
+
+    def result_for(self, group: TestGroup, case: Case) -> CaseResult:
+        if self.file_error is not None:
+            return CaseResult("error", message=self.file_error)
+        return self.verdicts.get((group.index, case.kind, case.index), CaseResult("passed"))
+
+    @property
+    def passed(self) -> bool:
+        return self.file_error is None and all(v.status == "passed" for v in self.verdicts.values())
+
+
+def _key(group: TestGroup, case: Case) -> tuple[int, str, int]:
+    return (group.index, case.kind, case.index)
+
+
+def check_rule_patterns(test_file: TestFile) -> str | None:
+    """A rule_files pattern that matches nothing: bare promtool only warns."""
+    for pattern, matches in test_file.resolve_rule_files().items():
+        if not matches:
+            line = dict(test_file.rule_patterns)[pattern]
+            return f"{test_file.path}:{line}: rule_files pattern {pattern!r} matches no file"
+    return None
+
+
+def unknown_alert_cases(test_file: TestFile) -> dict[tuple[int, str, int], CaseResult]:
+    """Alert cases naming an alert no loaded rule defines (bare promtool passes them)."""
+    defined: set[str] = set()
+    for matches in test_file.resolve_rule_files().values():
+        for path in matches:
+            try:
+                defined.update(name for name, _line in load_rule_file(Path(path)).alerts)
+            except yn.YamlError:
+                return {}  # promtool reports the broken rule file itself
+    verdicts = {}
+    for group in test_file.groups:
+        for case in group.cases:
+            if case.kind == "alert" and case.subject not in defined:
+                message = (
+                    f"{test_file.path}:{case.line}: alertname {case.subject!r} is not defined "
+                    f"by any rule file this test loads ({', '.join(sorted(defined)) or 'none'})"
+                )
+                verdicts[_key(group, case)] = CaseResult("error", message=message)
+    return verdicts
+
+
+def _matches(failure: Failure, case: Case) -> bool:
+    return (
+        failure.kind == case.kind
+        and failure.time_ms == case.eval_ms
+        and failure.subject == case.subject
+    )
+
+
+def _attribute_group(
+    group: TestGroup, report: FileReport
+) -> dict[tuple[int, str, int], CaseResult]:
+    """Match each failure of one group's report to the first case it fits."""
+    by_case: dict[tuple[int, str, int], list[Failure]] = {}
+    group_level: list[Failure] = []
+    for failure in report.failures:
+        for case in group.cases:
+            key = _key(group, case)
+            if _matches(failure, case) and key not in by_case:
+                by_case[key] = [failure]
+                break
+        else:
+            group_level.append(failure)
+    verdicts = {}
+    for case in group.cases:
+        key = _key(group, case)
+        if group_level:
+            text = "\n\n".join(f.text for f in group_level)
+            verdicts[key] = CaseResult("error", tuple(group_level), text)
+        elif key in by_case:
+            failures = tuple(by_case[key])
+            status: Status = "error" if failures[0].error else "failed"
+            verdicts[key] = CaseResult(status, failures, failures[0].error or "")
+    if report.failed and not verdicts and group.cases:
+        # promtool failed this group without saying why in a form we know.
+        for case in group.cases:
+            verdicts[_key(group, case)] = CaseResult("error", report.failures, "group failed")
+    return verdicts
+
+
+def _unrecognised(run: PromtoolRun, why: str) -> str:
+    return (
+        f"promrules did not recognise promtool's output ({why}); promtool's verdict is "
+        f"exit code {run.returncode}. Raw output of `{' '.join(run.argv)}`:\n{run.output}"
+    )
+
+
+def _single_report(run: PromtoolRun) -> FileReport | str:
+    """The one report of a one-file run, or why the run can't be read."""
+    if run.crashed:
+        return f"promtool crashed (exit code {run.returncode}):\n{run.output}"
+    reports = parse_test_output(run.output)
+    if len(reports) != 1:
+        return _unrecognised(run, f"expected one file verdict, found {len(reports)}")
+    if reports[0].failed != (run.returncode != 0):
+        return _unrecognised(run, "its printed verdict and exit code disagree")
+    return reports[0]
+
+
+def _file_level_error(report: FileReport) -> str | None:
+    texts = [f.text for f in report.failures if f.kind == "other"]
+    if any(text.startswith(_FILE_LEVEL_PREFIXES) for text in texts):
+        return "\n".join(texts)
+    return None
+
+
+def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:
+    with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
+        paths = write_group_files(test_file, Path(tmp))
+        split_run = promtool.test_rules(*paths)
+    runs = (first, split_run)
+    reports = parse_test_output(split_run.output)
+    if split_run.crashed or len(reports) != len(test_file.groups):
+        why = f"{len(reports)} group verdicts for {len(test_file.groups)} groups"
+        return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
+    verdicts: dict[tuple[int, str, int], CaseResult] = {}
+    for group, report in zip(test_file.groups, reports):
+        verdicts.update(_attribute_group(group, report))
+    if not any(v.status != "passed" for v in verdicts.values()):
+        why = "the file failed but no single group did"
+        return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
+    return FileResult(test_file, verdicts, runs=runs)
+
+
+def run_test_file(promtool: Promtool, test_file: TestFile) -> FileResult:
+    """Run a test file with promtool and return a verdict for every case."""
+    problem = check_rule_patterns(test_file)
+    if problem:
+        return FileResult(test_file, file_error=problem)
+    try:
+        first = promtool.test_rules(test_file.path.resolve())
+        report = _single_report(first)
+        if isinstance(report, str):
+            return FileResult(test_file, file_error=report, runs=(first,))
+        own_checks = unknown_alert_cases(test_file)
+        if not report.failed:
+            return FileResult(test_file, own_checks, runs=(first,))
+        file_error = _file_level_error(report)
+        if file_error is not None:
+            return FileResult(test_file, file_error=file_error, runs=(first,))
+        result = _attribute(promtool, test_file, first)
+    except PromtoolError as exc:
+        return FileResult(test_file, file_error=str(exc))
+    return FileResult(
+        result.test_file, {**result.verdicts, **own_checks}, result.file_error, result.runs
+    )
+
+
+def case_results(result: FileResult) -> Iterable[tuple[TestGroup, Case, CaseResult]]:
+    for group in result.test_file.groups:
+        for case in group.cases:
+            yield group, case, result.result_for(group, case)

@@ -1,0 +1,244 @@
+"""The pytest plugin: options, collection of promtool files, and reporting.
+
+Hooks stay a few lines each; the work happens in `session`, `execution` and
+`render`. Test files become a collector per file, a collector per test group
+and an item per case; rule files become one `promtool check rules` item.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from promrules import yamlnodes as yn
+from promrules.execution import CaseResult
+from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
+from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
+from promrules.render import render_failure
+from promrules.session import SessionState
+
+STATE = pytest.StashKey[SessionState]()
+_YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"--promrules-timeout={value!r}: expected seconds > 0")
+    return seconds
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("promrules", "promrules: unit tests for Prometheus rules")
+    group.addoption(
+        "--promtool",
+        "--promrules-promtool",
+        dest="promrules_promtool",
+        metavar="PATH",
+        help="promtool binary to use (else $PROMTOOL, the `promtool` ini option, "
+        ".tools/bin/promtool, PATH)",
+    )
+    group.addoption(
+        "--promrules-timeout",
+        dest="promrules_timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help=f"end a promtool run that takes longer than this (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.addini("promtool", "path of the promtool binary to use", default="")
+    parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    timeout = config.getoption("promrules_timeout") or config.getini("promrules_timeout")
+    config.stash[STATE] = SessionState(
+        promtool_option=config.getoption("promrules_promtool"),
+        promtool_ini=config.getini("promtool") or None,
+        rootdir=config.rootpath,
+        timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    found = config.stash[STATE].promtool_or_error()
+    if isinstance(found, PromtoolError):
+        return f"promrules: promtool unavailable: {found}"
+    return f"promrules: promtool {found.version_text} at {found.path} (from {found.source})"
+
+
+def _looks_like_ours(path: Path) -> bool:
+    """For YAML that does not parse: is it plausibly a rule or test file?"""
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError:
+        return False
+    return b"rule_files" in head or b"groups" in head
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix not in _YAML_SUFFIXES:
+        return None
+    state = parent.config.stash[STATE]
+    try:
+        root = state.yaml_root(file_path)
+    except yn.YamlError:
+        return BrokenYamlFile.from_parent(parent, path=file_path) if _looks_like_ours(file_path) else None
+    if is_test_file(root):
+        return PromtoolTestFile.from_parent(parent, path=file_path)
+    if is_rule_file(root):
+        return RuleFileNode.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse with one clear line when there is promtool work but no usable promtool."""
+    if any(isinstance(item, PromrulesItem) for item in session.items):
+        found = session.config.stash[STATE].promtool_or_error()
+        if isinstance(found, PromtoolError):
+            raise pytest.UsageError(f"promrules: {found}")
+
+
+class PromrulesError(Exception):
+    """A failure or error of a promrules item, already rendered for the reader."""
+
+
+class PromrulesItem(pytest.Item):
+    """Base of every promrules item: failures render as our text, not a traceback."""
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
+        if isinstance(excinfo.value, PromrulesError | PromtoolError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    @property
+    def state(self) -> SessionState:
+        return self.config.stash[STATE]
+
+
+class BrokenYamlFile(pytest.File):
+    """A YAML file that looks like a rule or test file but cannot be read."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        yield LoadErrorItem.from_parent(self, name="load")
+
+
+class LoadErrorItem(PromrulesItem):
+    """Stands for a file whose cases cannot be listed; it errors with the reason."""
+
+    def setup(self) -> None:
+        try:
+            root = self.state.yaml_root(self.path)
+        except yn.YamlError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        if is_test_file(root):
+            pytest.fail(f"{self.path}: `tests:` has no test groups", pytrace=False)
+        pytest.fail(f"{self.path}: could not be loaded", pytrace=False)
+
+    def runtest(self) -> None:
+        """Never reached: setup always errors."""
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.path.name}: load"
+
+
+class PromtoolTestFile(pytest.File):
+    """A promtool unit-test file: one child per test group."""
+
+    def collect(self) -> Iterator[pytest.Collector | pytest.Item]:
+        test_file = load_test_file(self.path, self.config.stash[STATE].yaml_root(self.path))
+        if not test_file.groups:
+            yield LoadErrorItem.from_parent(self, name="load")
+            return
+        for group, name in zip(test_file.groups, _unique(g.label for g in test_file.groups)):
+            yield GroupNode.from_parent(self, name=name, test_file=test_file, group=group)
+
+
+class GroupNode(pytest.Collector):
+    """One entry of the file's `tests:` list."""
+
+    def __init__(self, *, test_file: TestFile, group: TestGroup, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.test_file = test_file
+        self.group = group
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for case, name in zip(self.group.cases, _unique(c.label for c in self.group.cases)):
+            yield CaseItem.from_parent(
+                self, name=name, test_file=self.test_file, group=self.group, case=case
+            )
+
+
+class CaseItem(PromrulesItem):
+    """One alert_rule_test or promql_expr_test case; its file runs once for all cases."""
+
+    def __init__(
+        self, *, test_file: TestFile, group: TestGroup, case: Case, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.test_file = test_file
+        self.group = group
+        self.case = case
+        self.verdict = CaseResult("error", message="not run")
+
+    def setup(self) -> None:
+        """Run the file (once) here, so that a case promtool could not judge is an ERROR."""
+        result = self.state.test_file_result(self.test_file)
+        self.verdict = result.result_for(self.group, self.case)
+        if self.verdict.status == "error":
+            pytest.fail(self._describe(self.verdict), pytrace=False)
+
+    def runtest(self) -> None:
+        if self.verdict.status != "passed":
+            raise PromrulesError(self._describe(self.verdict))
+
+    def _describe(self, verdict: CaseResult) -> str:
+        where = f"{self.path}:{self.case.line}"
+        if self.case.kind == "group":
+            what = f"test group {self.group.label}"
+        elif self.case.kind == "alert":
+            what = f"alert {self.case.subject} at {self.case.eval_time}"
+        else:
+            what = f"expression `{self.case.subject}` at {self.case.eval_time}"
+        body = [render_failure(f) for f in verdict.failures] or [verdict.message]
+        kind = "failed" if verdict.status == "failed" else "error"
+        return "\n".join([f"{where}: {what} ({kind})", *body])
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, self.case.line - 1, f"{self.group.label}::{self.name}"
+
+
+class RuleFileNode(pytest.File):
+    """A Prometheus rule file: checked by `promtool check rules` with lint."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        yield RuleCheckItem.from_parent(self, name="check")
+
+
+class RuleCheckItem(PromrulesItem):
+    def runtest(self) -> None:
+        run = self.state.rule_check(self.path)
+        if run.returncode != 0:
+            raise PromrulesError(
+                f"{self.path}: `promtool check rules` found problems "
+                f"(exit {run.returncode}):\n{run.output.rstrip()}"
+            )
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.path.name}: promtool check rules"
+
+
+def _unique(labels: Iterator[str] | Any) -> Iterator[str]:
+    """Node names must be unique among siblings: repeat names get #2, #3, ..."""
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        yield label if seen[label] == 1 else f"{label}#{seen[label]}"

@@ -1,0 +1,168 @@
+"""Find promtool, read its version, and run it.
+
+Everything that starts a promtool process lives here, so that timeouts, crashes
+and odd output are handled in one place and callers get frozen result objects.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "MINIMUM_VERSION",
+    "Promtool",
+    "PromtoolError",
+    "PromtoolRun",
+    "locate",
+]
+
+MINIMUM_VERSION = (2, 42, 0)
+PROJECT_PROMTOOL = Path(".tools") / "bin" / "promtool"
+DEFAULT_TIMEOUT = 600.0
+
+_VERSION_RE = re.compile(r"\bversion (\d+)\.(\d+)\.(\d+)")
+
+
+class PromtoolError(Exception):
+    """promtool cannot be used at all: missing, not runnable, too old, or hung."""
+
+
+@dataclass(frozen=True)
+class PromtoolRun:
+    """One finished promtool process: what was run and everything it printed."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    output: str
+    seconds: float
+
+    @property
+    def crashed(self) -> bool:
+        """A signal death or Go panic exit code; never a verdict about the tests."""
+        return self.returncode < 0 or self.returncode == 2 or "panic:" in self.output
+
+
+@dataclass(frozen=True)
+class Promtool:
+    """A located promtool binary with its version, read once."""
+
+    path: str
+    version: tuple[int, int, int]
+    source: str
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(str(part) for part in self.version)
+
+    @property
+    def major(self) -> int:
+        return self.version[0]
+
+    def run(self, *args: str, cwd: str | Path | None = None) -> PromtoolRun:
+        """Run promtool with stdout and stderr merged, so their order is kept."""
+        argv = (self.path, *args)
+        started = time.monotonic()
+        try:
+            completed = subprocess.run(
+                argv,
+                cwd=cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=self.timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PromtoolError(
+                f"promtool did not finish within {self.timeout:g}s: {' '.join(argv)}"
+            ) from exc
+        except OSError as exc:
+            raise PromtoolError(f"cannot run promtool at {self.path}: {exc.strerror}") from exc
+        output = completed.stdout.decode("utf-8", errors="replace")
+        return PromtoolRun(argv, completed.returncode, output, time.monotonic() - started)
+
+    def test_rules(self, *files: str | Path, cwd: str | Path | None = None) -> PromtoolRun:
+        return self.run("test", "rules", *(str(f) for f in files), cwd=cwd)
+
+    def check_rules(self, *files: str | Path) -> PromtoolRun:
+        """`check rules` with every lint, and lint findings made fatal."""
+        return self.run("check", "rules", "--lint=all", "--lint-fatal", *(str(f) for f in files))
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = _VERSION_RE.search(text)
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def _candidates(
+    option: str | None, ini: str | None, rootdir: Path, env: dict[str, str]
+) -> list[tuple[str, str]]:
+    """Where promtool may come from, in the documented order of precedence."""
+    found: list[tuple[str, str]] = []
+    if option:
+        found.append((option, "--promtool"))
+    if env.get("PROMTOOL"):
+        found.append((env["PROMTOOL"], "PROMTOOL environment variable"))
+    if ini:
+        found.append((ini, "promtool ini setting"))
+    project = rootdir / PROJECT_PROMTOOL
+    if project.exists():
+        found.append((str(project), "the project's set-up (.tools/bin/promtool)"))
+    on_path = shutil.which("promtool", path=env.get("PATH"))
+    if on_path:
+        found.append((on_path, "PATH"))
+    return found
+
+
+def locate(
+    option: str | None = None,
+    ini: str | None = None,
+    rootdir: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Promtool:
+    """Pick the first configured promtool and check that it is usable.
+
+    The first source that is set wins even when it is broken: silently falling
+    back to another binary would test the rules against a version nobody chose.
+    """
+    env = dict(os.environ) if env is None else env
+    candidates = _candidates(option, ini, rootdir or Path.cwd(), env)
+    if not candidates:
+        raise PromtoolError(
+            "promtool not found: pass --promtool=PATH, set PROMTOOL, set the `promtool` "
+            "ini option, or put promtool on PATH (`make tools` installs it in this repo)"
+        )
+    path, source = candidates[0]
+    resolved = shutil.which(path) if os.sep not in path else path
+    if resolved is None or not os.path.exists(resolved):
+        raise PromtoolError(f"promtool not found at {path!r} (from {source})")
+    if os.path.isdir(resolved) or not os.access(resolved, os.X_OK):
+        raise PromtoolError(f"promtool at {resolved!r} (from {source}) is not executable")
+    probe = Promtool(resolved, (0, 0, 0), source, timeout=min(timeout, 30.0))
+    run = probe.run("--version")
+    version = parse_version(run.output)
+    if run.returncode != 0 or version is None:
+        first_line = run.output.strip().splitlines()[:1] or ["no output"]
+        raise PromtoolError(
+            f"{resolved!r} (from {source}) did not report a promtool version "
+            f"(exit {run.returncode}: {first_line[0]})"
+        )
+    if version < MINIMUM_VERSION:
+        wanted = ".".join(map(str, MINIMUM_VERSION))
+        found = ".".join(map(str, version))
+        raise PromtoolError(
+            f"promtool {found} at {resolved!r} (from {source}) is too old: "
+            f"promrules needs {wanted} or newer"
+        )
+    return Promtool(resolved, version, source, timeout=timeout)

@@ -1,0 +1,63 @@
+"""Write each test group of a test file as a test file of its own.
+
+promtool reports failures per file, and inside a file it does not always say
+which group a failure came from (2.x names the group for alert failures only,
+and only when the group has a name). Running every group as its own file, in
+one promtool process, attributes every failure to exactly one group.
+
+Groups are written from the composed YAML nodes, so scalars keep the text and
+style they were written with and promtool reads the same values; aliases that
+cross groups are expanded into each copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from promrules.model import TestFile
+
+__all__ = ["write_group_files"]
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _absolute_rule_files(test_file: TestFile) -> yaml.SequenceNode:
+    base = test_file.path.parent.resolve()
+    items = [
+        yaml.ScalarNode(_STR, pattern if os.path.isabs(pattern) else str(base / pattern), style='"')
+        for pattern, _line in test_file.rule_patterns
+    ]
+    return yaml.SequenceNode(_SEQ, items, flow_style=False)
+
+
+def _group_document(test_file: TestFile, group_node: yaml.Node) -> yaml.MappingNode:
+    assert isinstance(test_file.root, yaml.MappingNode)
+    pairs = []
+    for key, value in test_file.root.value:
+        if key.value == "tests":
+            value = yaml.SequenceNode(_SEQ, [group_node], flow_style=False)
+        elif key.value == "rule_files":
+            value = _absolute_rule_files(test_file)
+        pairs.append((key, value))
+    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def write_group_files(test_file: TestFile, directory: Path) -> list[Path]:
+    """One file per test group, in group order, inside `directory`."""
+    paths = []
+    for group in test_file.groups:
+        target = directory / f"{test_file.path.stem}.group{group.index}.yml"
+        text = yaml.serialize(
+            _group_document(test_file, group.node),
+            Dumper=yaml.SafeDumper,
+            width=1_000_000,
+            allow_unicode=True,
+        )
+        target.write_text(text, encoding="utf-8")
+        paths.append(target)
+    return paths

@@ -1,0 +1,98 @@
+"""Reading YAML as a node tree, so every value keeps its line number.
+
+Composing (not constructing) also means aliases stay shared references, so an
+alias bomb costs nothing until someone walks it, and scalars keep the exact
+text and style they were written with, which matters when a node is written
+back out for promtool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "YamlError",
+    "compose_file",
+    "get",
+    "line_of",
+    "scalar",
+    "sequence",
+]
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class YamlError(Exception):
+    """A file that cannot be read as YAML; says where."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def compose_file(path: Path) -> yaml.Node | None:
+    """The root node of a YAML file, or None for an empty document."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlError(str(path), None, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(str(path), line, "not valid UTF-8") from exc
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(str(path), line, f"invalid YAML: {problem}") from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(str(path), None, f"invalid YAML: {exc}") from exc
+
+
+def line_of(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node under `key` of a mapping node (None if absent or not a mapping)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node  # type: ignore[no-any-return]
+    return None
+
+
+def scalar(node: yaml.Node | None) -> str | None:
+    """The text of a scalar node, exactly as written (None for non-scalars and null)."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+        return None
+    return str(node.value)
+
+
+def sequence(node: yaml.Node | None) -> list[yaml.Node]:
+    """The items of a sequence node; anything else reads as empty."""
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def keys(node: yaml.Node | None) -> list[str]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [str(k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)]

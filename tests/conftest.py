@@ -1,0 +1,42 @@
+"""Shared fixtures for the plugin's own tests: the real promtool and the corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from promrules.promtool import Promtool, PromtoolError, locate
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def promtool() -> Promtool:
+    """The promtool this run tests against (PROMTOOL, else the project's, else PATH)."""
+    try:
+        return locate(rootdir=REPO)
+    except PromtoolError as exc:
+        pytest.fail(f"the test suite needs a real promtool: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-world corpus not found at {CORPUS} (it sits beside the repo in CI)")
+    return CORPUS
+
+
+@pytest.fixture
+def promtool_env(promtool: Promtool, monkeypatch: pytest.MonkeyPatch) -> Promtool:
+    """Point in-process pytester runs at the same promtool as the suite."""
+    monkeypatch.setenv("PROMTOOL", promtool.path)
+    return promtool
+
+
+def pytest_report_header() -> str:
+    return f"promrules tests: PROMTOOL={os.environ.get('PROMTOOL', '(unset)')}"

@@ -1,0 +1,75 @@
+"""Every real-world test file gets the same verdict from promrules as from bare promtool.
+
+The verdict of bare promtool is measured in the same run with the same binary,
+and also compared with the MANIFEST's record for the two versions it lists.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from promrules.promtool import Promtool
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.corpus
+
+_ROW_RE = re.compile(r"^\| (\S+) \| (\S+\.ya?ml) \| ([01]) \| ([01]) \| [\d.]+ \|$")
+
+
+def manifest_rows() -> list[tuple[str, str, int, int]]:
+    manifest = CORPUS / "MANIFEST.md"
+    if not manifest.exists():
+        return []
+    rows = []
+    for line in manifest.read_text().splitlines():
+        match = _ROW_RE.match(line.strip())
+        if match:
+            folder, test_file, rc2, rc3 = match.groups()
+            rows.append((folder, test_file, int(rc2), int(rc3)))
+    return rows
+
+
+ROWS = manifest_rows()
+
+
+def test_the_manifest_lists_the_corpus_test_files(corpus: Path) -> None:
+    assert len(ROWS) == 25, "MANIFEST.md should list 25 test files"
+
+
+@pytest.mark.parametrize(
+    ("folder", "test_file", "rc2", "rc3"),
+    ROWS or [pytest.param("", "", 0, 0, marks=pytest.mark.skip(reason="corpus not found"))],
+    ids=[f"{r[0]}/{r[1]}" for r in ROWS] or ["no-corpus"],
+)
+def test_plugin_agrees_with_bare_promtool(
+    corpus: Path,
+    promtool_env: Promtool,
+    pytester: pytest.Pytester,
+    folder: str,
+    test_file: str,
+    rc2: int,
+    rc3: int,
+) -> None:
+    path = corpus / folder / test_file
+    bare = subprocess.run(
+        [promtool_env.path, "test", "rules", path.name],
+        cwd=path.parent,
+        capture_output=True,
+        check=False,
+    )
+    recorded = {(2, 42): rc2, (3, 5): rc3}.get(promtool_env.version[:2])
+    if recorded is not None:
+        assert bare.returncode == recorded, "bare promtool differs from the MANIFEST record"
+
+    result = pytester.runpytest_inprocess(str(path), "-p", "no:cacheprovider", "-p", "no:randomly")
+    outcomes = result.parseoutcomes()
+    items = sum(outcomes.get(k, 0) for k in ("passed", "failed", "errors", "error"))
+    assert items > 0, "the plugin collected nothing from the file"
+    plugin_failed = outcomes.get("failed", 0) + outcomes.get("errors", 0) + outcomes.get("error", 0)
+    assert (plugin_failed > 0) == (bare.returncode != 0), (
+        f"promtool exit {bare.returncode}, plugin outcomes {outcomes}"
+    )
