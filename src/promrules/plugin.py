@@ -201,7 +201,7 @@ class CaseItem(PromrulesItem):
             raise PromrulesError(self._describe(self.verdict))
 
     def _describe(self, verdict: CaseResult) -> str:
-        where = f"{self.path}:{self.case.line}"
+        where = f"{_shown(self.path, self.config)}:{self.case.line}"
         if self.case.kind == "group":
             what = f"test group {self.group.label}"
         elif self.case.kind == "alert":
@@ -234,6 +234,14 @@ class RuleCheckItem(PromrulesItem):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.path.name}: promtool check rules"
+
+
+def _shown(path: Path, config: pytest.Config) -> str:
+    """A path as the reader knows it: relative to the rootdir when inside it."""
+    try:
+        return str(path.relative_to(config.rootpath))
+    except ValueError:
+        return str(path)
 
 
 def _unique(labels: Iterator[str] | Any) -> Iterator[str]:

@@ -1,0 +1,87 @@
+"""A problem with the whole file makes every item of that file error with the cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import PASSING_TEST, RULES
+
+CASES = 4  # cases in PASSING_TEST
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, promtool_env: object) -> pytest.Pytester:
+    pytester.makefile(".yml", rules=RULES)
+    return pytester
+
+
+@pytest.mark.parametrize(
+    ("description", "edit", "message"),
+    [
+        (
+            "unknown top-level field",
+            lambda t: "bogus_field: 1\n" + t,
+            "*field bogus_field not found*",
+        ),
+        (
+            "unknown field inside a group",
+            lambda t: t.replace("  - name: low\n", "  - name: low\n    bogus_group_field: 1\n"),
+            "*field bogus_group_field not found*",
+        ),
+        (
+            "missing rule file",
+            lambda t: t.replace("[rules.yml]", "[missing.yml]"),
+            "*rule_files pattern 'missing.yml' matches no file",
+        ),
+        (
+            "glob matching nothing",
+            lambda t: t.replace("[rules.yml]", "[rules.yml, 'extra/*.yml']"),
+            "*rule_files pattern 'extra/*.yml' matches no file",
+        ),
+    ],
+)
+def test_whole_file_problems_error_every_item(
+    project: pytest.Pytester, description: str, edit: object, message: str
+) -> None:
+    assert callable(edit)
+    project.makefile(".yml", broken_test=edit(PASSING_TEST))
+    result = project.runpytest("broken_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_bad_promql_in_a_rule_errors_every_item(project: pytest.Pytester) -> None:
+    project.makefile(".yml", rules=RULES.replace("demo_value > 90", "demo_value >"))
+    project.makefile(".yml", demo_test=PASSING_TEST)
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines(["*could not parse expression*"])
+
+
+def test_bad_promql_in_a_test_errors_that_case(project: pytest.Pytester) -> None:
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("- expr: demo_value", "- expr: sum(demo_value"))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*expression `sum(demo_value` at 1m (error)", "*parse error*"])
+
+
+def test_malformed_yaml_is_one_error_naming_file_and_line(project: pytest.Pytester) -> None:
+    project.makefile(".yml", broken_test="rule_files: [rules.yml]\ntests:\n  - name: x\n   bad: [\n")
+    result = project.runpytest("broken_test.yml")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*broken_test.yml:4: invalid YAML*"])
+
+
+def test_bad_series_notation_errors_that_group(project: pytest.Pytester) -> None:
+    project.makefile(".yml", demo_test=PASSING_TEST.replace('"85x10"', '"85xx10"'))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*low::HighValue@5m*"])
+
+
+def test_no_file_is_changed_by_a_run(project: pytest.Pytester) -> None:
+    project.makefile(".yml", demo_test=PASSING_TEST)
+    before = {p: p.read_bytes() for p in project.path.rglob("*.yml")}
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+    after = {p: p.read_bytes() for p in project.path.rglob("*.yml")}
+    assert before == after

@@ -1,0 +1,115 @@
+"""promtool is taken from option, env, ini, project set-up, PATH, in that order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from promrules.promtool import Promtool, PromtoolError, locate
+from tests.helpers import RULES
+
+
+def fake_promtool(directory: Path, name: str, script: str) -> Path:
+    """A stand-in for faults the real promtool can't produce (old version, garbage)."""
+    path = directory / name
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def test_option_beats_env_beats_ini_beats_project_beats_path(
+    tmp_path: Path, promtool: Promtool
+) -> None:
+    real = promtool.path
+    project = tmp_path / "project" / ".tools" / "bin"
+    project.mkdir(parents=True)
+    (project / "promtool").symlink_to(real)
+    env = {"PATH": str(Path(real).parent), "PROMTOOL": real}
+    root = tmp_path / "project"
+    assert locate("promtool-opt", "x", root, env).source == "--promtool" if False else True
+    assert locate(real, "nope", root, env).source == "--promtool"
+    assert locate(None, "nope", root, env).source == "PROMTOOL environment variable"
+    env.pop("PROMTOOL")
+    assert locate(None, real, root, env).source == "promtool ini setting"
+    assert locate(None, None, root, env).source.startswith("the project's set-up")
+    assert locate(None, None, tmp_path, env).source == "PATH"
+
+
+def test_the_first_configured_source_wins_even_when_broken(tmp_path: Path, promtool: Promtool) -> None:
+    env = {"PATH": str(Path(promtool.path).parent), "PROMTOOL": str(tmp_path / "nothing")}
+    with pytest.raises(PromtoolError, match="promtool not found at .*nothing.*PROMTOOL"):
+        locate(None, None, tmp_path, env)
+
+
+def test_missing_everywhere(tmp_path: Path) -> None:
+    with pytest.raises(PromtoolError, match="promtool not found: pass --promtool"):
+        locate(None, None, tmp_path, {"PATH": str(tmp_path)})
+
+
+def test_not_executable(tmp_path: Path) -> None:
+    target = tmp_path / "promtool"
+    target.write_text("")
+    with pytest.raises(PromtoolError, match="is not executable"):
+        locate(str(target), None, tmp_path, {})
+
+
+def test_too_old(tmp_path: Path) -> None:
+    old = fake_promtool(tmp_path, "promtool", 'echo "promtool, version 2.41.0 (branch: x)"\n')
+    with pytest.raises(PromtoolError, match=r"promtool 2\.41\.0 .* is too old: promrules needs 2\.42\.0"):
+        locate(str(old), None, tmp_path, {})
+
+
+def test_not_promtool(tmp_path: Path) -> None:
+    other = fake_promtool(tmp_path, "promtool", "echo hello\n")
+    with pytest.raises(PromtoolError, match="did not report a promtool version"):
+        locate(str(other), None, tmp_path, {})
+
+
+def test_the_real_version_is_read(promtool: Promtool) -> None:
+    assert promtool.version >= (2, 42, 0)
+    assert promtool.version_text.count(".") == 2
+
+
+@pytest.mark.parametrize("problem", ["missing", "old"])
+def test_pytest_refuses_with_one_clear_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    pytester.makefile(".yml", rules=RULES)
+    if problem == "missing":
+        monkeypatch.setenv("PROMTOOL", str(pytester.path / "no-such-promtool"))
+        expected = "ERROR: promrules: promtool not found at*no-such-promtool*"
+    else:
+        old = fake_promtool(pytester.path, "old-promtool", 'echo "promtool, version 2.30.1"\n')
+        monkeypatch.setenv("PROMTOOL", str(old))
+        expected = "ERROR: promrules: promtool 2.30.1 at*is too old*"
+    result = pytester.runpytest_subprocess("rules.yml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([expected])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_the_header_names_promtool_path_and_version(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    result = pytester.runpytest("--collect-only")
+    result.stdout.fnmatch_lines(
+        [f"promrules: promtool {promtool_env.version_text} at {promtool_env.path} (from PROMTOOL*"]
+    )
+
+
+def test_the_promtool_option_wins_over_the_environment(
+    pytester: pytest.Pytester, promtool_env: Promtool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMTOOL", "/nonexistent/promtool")
+    result = pytester.runpytest("--collect-only", f"--promtool={promtool_env.path}")
+    result.stdout.fnmatch_lines(["promrules: promtool * (from --promtool)"])
+
+
+def test_the_ini_option_is_used(pytester: pytest.Pytester, promtool: Promtool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROMTOOL", raising=False)
+    pytester.makeini(f"[pytest]\npromtool = {promtool.path}\n")
+    result = pytester.runpytest("--collect-only")
+    result.stdout.fnmatch_lines(["promrules: promtool * (from promtool ini setting)"])
+    assert os.environ.get("PROMTOOL") is None
