@@ -72,9 +72,7 @@ def test_promtool_runs_once_per_file_not_once_per_case(
 
     log = project.path / "calls.log"
     wrapper = project.path / "counting-promtool"
-    wrapper.write_text(
-        f'#!/bin/sh\necho "$*" >> {log}\nexec {os.environ["PROMTOOL"]} "$@"\n'
-    )
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {os.environ["PROMTOOL"]} "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("PROMTOOL", str(wrapper))
     project.runpytest("demo_test.yml").assert_outcomes(passed=4)

@@ -84,7 +84,9 @@ def test_an_unknown_alertname_is_an_error_not_a_silent_pass(
     pytester: pytest.Pytester, promtool_env: object
 ) -> None:
     pytester.makefile(".yml", rules=RULES)
-    typo = PASSING_TEST.replace("eval_time: 5m\n        alertname: HighValue", "eval_time: 5m\n        alertname: HighValu")
+    typo = PASSING_TEST.replace(
+        "eval_time: 5m\n        alertname: HighValue", "eval_time: 5m\n        alertname: HighValu"
+    )
     assert typo != PASSING_TEST
     pytester.makefile(".yml", typo_test=typo)
     result = pytester.runpytest("typo_test.yml")

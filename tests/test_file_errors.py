@@ -59,14 +59,18 @@ def test_bad_promql_in_a_rule_errors_every_item(project: pytest.Pytester) -> Non
 
 
 def test_bad_promql_in_a_test_errors_that_case(project: pytest.Pytester) -> None:
-    project.makefile(".yml", demo_test=PASSING_TEST.replace("- expr: demo_value", "- expr: sum(demo_value"))
+    project.makefile(
+        ".yml", demo_test=PASSING_TEST.replace("- expr: demo_value", "- expr: sum(demo_value")
+    )
     result = project.runpytest("demo_test.yml")
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*expression `sum(demo_value` at 1m (error)", "*parse error*"])
 
 
 def test_malformed_yaml_is_one_error_naming_file_and_line(project: pytest.Pytester) -> None:
-    project.makefile(".yml", broken_test="rule_files: [rules.yml]\ntests:\n  - name: x\n   bad: [\n")
+    project.makefile(
+        ".yml", broken_test="rule_files: [rules.yml]\ntests:\n  - name: x\n   bad: [\n"
+    )
     result = project.runpytest("broken_test.yml")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*broken_test.yml:4: invalid YAML*"])

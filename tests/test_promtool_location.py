@@ -28,7 +28,6 @@ def test_option_beats_env_beats_ini_beats_project_beats_path(
     (project / "promtool").symlink_to(real)
     env = {"PATH": str(Path(real).parent), "PROMTOOL": real}
     root = tmp_path / "project"
-    assert locate("promtool-opt", "x", root, env).source == "--promtool" if False else True
     assert locate(real, "nope", root, env).source == "--promtool"
     assert locate(None, "nope", root, env).source == "PROMTOOL environment variable"
     env.pop("PROMTOOL")
@@ -37,9 +36,11 @@ def test_option_beats_env_beats_ini_beats_project_beats_path(
     assert locate(None, None, tmp_path, env).source == "PATH"
 
 
-def test_the_first_configured_source_wins_even_when_broken(tmp_path: Path, promtool: Promtool) -> None:
+def test_the_first_configured_source_wins_even_when_broken(
+    tmp_path: Path, promtool: Promtool
+) -> None:
     env = {"PATH": str(Path(promtool.path).parent), "PROMTOOL": str(tmp_path / "nothing")}
-    with pytest.raises(PromtoolError, match="promtool not found at .*nothing.*PROMTOOL"):
+    with pytest.raises(PromtoolError, match=r"promtool not found at .*nothing.*PROMTOOL"):
         locate(None, None, tmp_path, env)
 
 
@@ -57,7 +58,9 @@ def test_not_executable(tmp_path: Path) -> None:
 
 def test_too_old(tmp_path: Path) -> None:
     old = fake_promtool(tmp_path, "promtool", 'echo "promtool, version 2.41.0 (branch: x)"\n')
-    with pytest.raises(PromtoolError, match=r"promtool 2\.41\.0 .* is too old: promrules needs 2\.42\.0"):
+    with pytest.raises(
+        PromtoolError, match=r"promtool 2\.41\.0 .* is too old: promrules needs 2\.42\.0"
+    ):
         locate(str(old), None, tmp_path, {})
 
 
@@ -107,7 +110,9 @@ def test_the_promtool_option_wins_over_the_environment(
     result.stdout.fnmatch_lines(["promrules: promtool * (from --promtool)"])
 
 
-def test_the_ini_option_is_used(pytester: pytest.Pytester, promtool: Promtool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ini_option_is_used(
+    pytester: pytest.Pytester, promtool: Promtool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PROMTOOL", raising=False)
     pytester.makeini(f"[pytest]\npromtool = {promtool.path}\n")
     result = pytester.runpytest("--collect-only")

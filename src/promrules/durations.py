@@ -37,7 +37,9 @@ def parse_duration(text: str | int) -> int:
     match = _DURATION_RE.match(value)
     if not value or match is None:
         raise DurationError(f"not a duration: {value!r} (expected e.g. 30s, 5m, 1h30m)")
-    return sum(int(n) * _UNITS_MS[unit] for n, unit in zip(match.groups(), _ORDER) if n)
+    return sum(
+        int(n) * _UNITS_MS[unit] for n, unit in zip(match.groups(), _ORDER, strict=True) if n
+    )
 
 
 def format_duration(ms: int) -> str:

@@ -164,7 +164,7 @@ def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> F
         why = f"{len(reports)} group verdicts for {len(test_file.groups)} groups"
         return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
     verdicts: dict[tuple[int, str, int], CaseResult] = {}
-    for group, report in zip(test_file.groups, reports):
+    for group, report in zip(test_file.groups, reports, strict=True):
         verdicts.update(_attribute_group(group, report))
     if not any(v.status != "passed" for v in verdicts.values()):
         why = "the file failed but no single group did"

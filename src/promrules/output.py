@@ -27,11 +27,14 @@ _ALERT_RE = re.compile(
     re.DOTALL,
 )
 _EXPR_RE = re.compile(
-    r'^(?:    name: (?P<group>.*),\n)?    expr: (?P<subject>"(?:[^"\\]|\\.)*"), time: (?P<time>\S+?),'
+    r"^(?:    name: (?P<group>.*),\n)?"
+    r'    expr: (?P<subject>"(?:[^"\\]|\\.)*"), time: (?P<time>\S+?),'
     r"(?: err: (?P<err>.*)|\s*\n\s+exp: (?P<exp>.*?)\n\s+got: (?P<got>.*))$",
     re.DOTALL,
 )
-_RULE_RE = re.compile(r"^    rule: (?P<subject>.*?), time: (?P<time>\S+?), err: (?P<err>.*)$", re.DOTALL)
+_RULE_RE = re.compile(
+    r"^    rule: (?P<subject>.*?), time: (?P<time>\S+?), err: (?P<err>.*)$", re.DOTALL
+)
 _BLOCK_START_RE = re.compile(r"^(    (name|alertname|expr|rule): |\S)")
 
 
@@ -105,7 +108,11 @@ def parse_failure(text: str) -> Failure:
     match = _RULE_RE.match(text)
     if match:
         return Failure(
-            "rule", text, subject=match["subject"], time_ms=_time_ms(match["time"]), error=match["err"]
+            "rule",
+            text,
+            subject=match["subject"],
+            time_ms=_time_ms(match["time"]),
+            error=match["err"],
         )
     return Failure("other", text, error=text.strip())
 

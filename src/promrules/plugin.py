@@ -89,7 +89,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     try:
         root = state.yaml_root(file_path)
     except yn.YamlError:
-        return BrokenYamlFile.from_parent(parent, path=file_path) if _looks_like_ours(file_path) else None
+        return (
+            BrokenYamlFile.from_parent(parent, path=file_path)
+            if _looks_like_ours(file_path)
+            else None
+        )
     if is_test_file(root):
         return PromtoolTestFile.from_parent(parent, path=file_path)
     if is_rule_file(root):
@@ -158,7 +162,8 @@ class PromtoolTestFile(pytest.File):
         if not test_file.groups:
             yield LoadErrorItem.from_parent(self, name="load")
             return
-        for group, name in zip(test_file.groups, _unique(g.label for g in test_file.groups)):
+        names = _unique(g.label for g in test_file.groups)
+        for group, name in zip(test_file.groups, names, strict=True):
             yield GroupNode.from_parent(self, name=name, test_file=test_file, group=group)
 
 
@@ -171,7 +176,8 @@ class GroupNode(pytest.Collector):
         self.group = group
 
     def collect(self) -> Iterator[pytest.Item]:
-        for case, name in zip(self.group.cases, _unique(c.label for c in self.group.cases)):
+        names = _unique(c.label for c in self.group.cases)
+        for case, name in zip(self.group.cases, names, strict=True):
             yield CaseItem.from_parent(
                 self, name=name, test_file=self.test_file, group=self.group, case=case
             )
@@ -180,9 +186,7 @@ class GroupNode(pytest.Collector):
 class CaseItem(PromrulesItem):
     """One alert_rule_test or promql_expr_test case; its file runs once for all cases."""
 
-    def __init__(
-        self, *, test_file: TestFile, group: TestGroup, case: Case, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, test_file: TestFile, group: TestGroup, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.test_file = test_file
         self.group = group

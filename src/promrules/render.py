@@ -31,10 +31,10 @@ def alert_lines(text: str) -> list[str] | None:
     if not alerts and text.strip() not in ("[]", ""):
         return None
     lines = []
-    for number, (labels, annotations) in enumerate(alerts, start=1):
+    for number, (labels, notes) in enumerate(alerts, start=1):
         lines.append(f"alert {number}:")
         lines += [f"  label      {pair}" for pair in _pairs(labels)]
-        lines += [f"  annotation {pair}" for pair in _pairs(annotations)]
+        lines += [f"  annotation {pair}" for pair in _pairs(notes)]
     return lines
 
 

@@ -44,7 +44,9 @@ def compose_file(path: Path) -> yaml.Node | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise YamlError(str(path), None, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit")
+            raise YamlError(
+                str(path), None, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise YamlError(str(path), None, f"cannot read: {exc.strerror}") from exc
@@ -57,9 +59,9 @@ def compose_file(path: Path) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        where = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlError(str(path), line, f"invalid YAML: {problem}") from exc
+        raise YamlError(str(path), where, f"invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(str(path), None, f"invalid YAML: {exc}") from exc
 
