@@ -8,6 +8,7 @@ and an item per case; rule files become one `promtool check rules` item.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ def _positive_seconds(value: str) -> float:
     return seconds
 
 
+def _workers(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"--promrules-workers={value!r}: expected a whole number >= 1"
+        )
+    return int(value)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("promrules", "promrules: unit tests for Prometheus rules")
     group.addoption(
@@ -44,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="promtool binary to use (else $PROMTOOL, the `promtool` ini option, "
         ".tools/bin/promtool, PATH)",
+    )
+    group.addoption(
+        "--promrules-workers",
+        dest="promrules_workers",
+        type=_workers,
+        metavar="N",
+        help="promtool processes to run side by side (default: CPU count; 1 turns it off)",
     )
     group.addoption(
         "--promrules-timeout",
@@ -63,7 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
         timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
+        workers=config.getoption("promrules_workers") or os.cpu_count() or 1,
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    config.stash[STATE].stop()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -104,9 +125,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Refuse with one clear line when there is promtool work but no usable promtool."""
     if any(isinstance(item, PromrulesItem) for item in session.items):
-        found = session.config.stash[STATE].promtool_or_error()
+        state = session.config.stash[STATE]
+        found = state.promtool_or_error()
         if isinstance(found, PromtoolError):
             raise pytest.UsageError(f"promrules: {found}")
+        if not session.config.getoption("collectonly"):
+            cases = (item for item in session.items if isinstance(item, CaseItem))
+            state.start(dict.fromkeys(item.test_file for item in cases))
 
 
 class PromrulesError(Exception):

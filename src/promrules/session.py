@@ -7,6 +7,8 @@ Kept in `config.stash` by the plugin; holding it in one object makes the
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +28,10 @@ class SessionState:
     promtool_ini: str | None
     rootdir: Path
     timeout: float
+    workers: int = 1
     _promtool: Promtool | PromtoolError | None = None
-    _results: dict[Path, FileResult] = field(default_factory=dict)
+    _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
+    _pool: ThreadPoolExecutor | None = None
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,12 +65,39 @@ class SessionState:
             raise root
         return root
 
+    def start(self, test_files: Iterable[TestFile]) -> None:
+        """Start running test files in the background, in the order they will be needed.
+
+        promtool runs are independent processes, so up to `workers` of them run
+        side by side while pytest reports the cases of the first files.
+        """
+        if self.workers <= 1:
+            return
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="promrules")
+        for test_file in test_files:
+            self._submit(test_file)
+
+    def _submit(self, test_file: TestFile) -> Future[FileResult]:
+        """The file's (possibly still running) result; runs it here when there is no pool."""
+        with self._lock:
+            future = self._results.get(test_file.path)
+            if future is None:
+                if self._pool is not None:
+                    future = self._pool.submit(run_test_file, self.promtool(), test_file)
+                else:
+                    future = Future()
+                    future.set_result(run_test_file(self.promtool(), test_file))
+                self._results[test_file.path] = future
+            return future
+
     def test_file_result(self, test_file: TestFile) -> FileResult:
         """Run a test file on first request; later cases of the file reuse the result."""
-        with self._lock:
-            if test_file.path not in self._results:
-                self._results[test_file.path] = run_test_file(self.promtool(), test_file)
-            return self._results[test_file.path]
+        return self._submit(test_file).result()
+
+    def stop(self) -> None:
+        """Drop queued runs (e.g. after Ctrl-C or -x); running ones finish on their own."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:
