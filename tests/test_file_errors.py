@@ -89,3 +89,17 @@ def test_no_file_is_changed_by_a_run(project: pytest.Pytester) -> None:
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
     after = {p: p.read_bytes() for p in project.path.rglob("*.yml")}
     assert before == after
+
+
+def test_no_temporary_files_are_left_behind(
+    project: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """promtool leaves test_storage* folders in TMPDIR; the plugin gives it its own and removes it."""
+    scratch = tmp_path_factory.mktemp("scratch")
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("value: 95", "value: 1"))
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "demo_test.yml")
+    result.assert_outcomes(passed=3, failed=1)  # the failing path also writes split files
+    assert list(scratch.iterdir()) == []

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,19 +67,25 @@ class Promtool:
         return self.version[0]
 
     def run(self, *args: str, cwd: str | Path | None = None) -> PromtoolRun:
-        """Run promtool with stdout and stderr merged, so their order is kept."""
+        """Run promtool with stdout and stderr merged, so their order is kept.
+
+        promtool's test storage goes to a private TMPDIR that is removed after
+        the run: promtool leaves `test_storage*` folders in /tmp otherwise.
+        """
         argv = (self.path, *args)
         started = time.monotonic()
         try:
-            completed = subprocess.run(
-                argv,
-                cwd=cwd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=self.timeout,
-                check=False,
-            )
+            with tempfile.TemporaryDirectory(prefix="promrules-run-") as scratch:
+                completed = subprocess.run(
+                    argv,
+                    cwd=cwd,
+                    env={**os.environ, "TMPDIR": scratch},
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    timeout=self.timeout,
+                    check=False,
+                )
         except subprocess.TimeoutExpired as exc:
             raise PromtoolError(
                 f"promtool did not finish within {self.timeout:g}s: {' '.join(argv)}"
