@@ -91,4 +91,6 @@ def test_an_unknown_alertname_is_an_error_not_a_silent_pass(
     pytester.makefile(".yml", typo_test=typo)
     result = pytester.runpytest("typo_test.yml")
     result.assert_outcomes(passed=3, errors=1)
-    result.stdout.fnmatch_lines(["*alertname 'HighValu' is not defined by any rule file*"])
+    result.stdout.fnmatch_lines(
+        ["*alertname 'HighValu' is not defined by any of the 1 alerts*did you mean 'HighValue'?"]
+    )

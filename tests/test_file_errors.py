@@ -96,10 +96,79 @@ def test_no_temporary_files_are_left_behind(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """promtool leaves test_storage* folders in TMPDIR; the plugin gives it its own and removes it."""
+    """promtool leaves test_storage* folders in TMPDIR; the plugin gives it its own."""
     scratch = tmp_path_factory.mktemp("scratch")
     monkeypatch.setenv("TMPDIR", str(scratch))
     project.makefile(".yml", demo_test=PASSING_TEST.replace("value: 95", "value: 1"))
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "demo_test.yml")
     result.assert_outcomes(passed=3, failed=1)  # the failing path also writes split files
     assert list(scratch.iterdir()) == []
+
+
+def test_duplicate_group_names_error_the_later_group(project: pytest.Pytester) -> None:
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("name: low", "name: high"))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*test group name 'high' is already used by the group at line 4*"])
+
+
+def test_a_zero_interval_errors_its_group(project: pytest.Pytester) -> None:
+    zero = PASSING_TEST.replace(
+        "  - name: low\n    interval: 1m", "  - name: low\n    interval: 0s"
+    )
+    assert zero != PASSING_TEST
+    project.makefile(".yml", demo_test=zero)
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*interval: 0s — the series step must be positive*"])
+
+
+@pytest.mark.parametrize(
+    ("description", "content", "message"),
+    [
+        ("empty file", "", "the file is empty"),
+        ("a list", "- rule_files: [a]\n", "its top level is a list"),
+        ("a scalar", "just text\n", "its top level is a single value"),
+        ("other keys", "groups_of: 1\n", "its top level has the keys groups_of"),
+    ],
+)
+def test_yaml_in_the_test_folder_must_be_a_test_file(
+    project: pytest.Pytester, description: str, content: str, message: str
+) -> None:
+    folder = project.mkdir("rule_tests")
+    (folder / "odd_test.yml").write_text(content)
+    result = project.runpytest("rule_tests")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*rule_tests/odd_test.yml: not a promtool test file: {message}*"])
+
+
+def test_yaml_in_the_rules_folder_must_be_a_rule_file(project: pytest.Pytester) -> None:
+    folder = project.mkdir("rules")
+    (folder / "odd.yml").write_text("- alert: X\n")
+    result = project.runpytest("rules")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*rules/odd.yml: not a Prometheus rule file: its top level is a list*"]
+    )
+
+
+def test_non_utf8_bytes_name_the_file_and_line(project: pytest.Pytester) -> None:
+    folder = project.mkdir("rule_tests")
+    (folder / "latin1_test.yml").write_bytes(b"rule_files: [x]\ntests:\n  - name: caf\xe9\n")
+    result = project.runpytest("rule_tests")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*latin1_test.yml:3: not valid UTF-8*"])
+
+
+def test_an_alias_bomb_is_handled_without_expanding_it(project: pytest.Pytester) -> None:
+    bomb = ["rule_files: [rules.yml]", 'a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    bomb += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    bomb += [
+        "tests:",
+        "  - interval: 1m",
+        "    input_series: [{series: demo_value, values: '1x3'}]",
+    ]
+    project.makefile(".yml", bomb_test="\n".join(bomb) + "\n")
+    result = project.runpytest("bomb_test.yml")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*field a0 not found*"])

@@ -6,9 +6,10 @@ the same library calls are available from Python and from the `promrules` CLI.
 
 from __future__ import annotations
 
-from promrules.execution import CaseResult, FileResult, run_test_file
+from promrules.execution import run_test_file
 from promrules.model import Case, RuleFile, TestFile, TestGroup, load_rule_file, load_test_file
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
+from promrules.results import CaseResult, FileResult
 
 __all__ = [
     "Case",

@@ -11,82 +11,19 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from promrules import yamlnodes as yn
-from promrules.model import Case, TestFile, TestGroup, load_rule_file
+from promrules.checks import file_problem, group_and_case_problems
+from promrules.model import Case, TestFile, TestGroup
 from promrules.output import Failure, FileReport, parse_test_output
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
+from promrules.results import CaseKey, CaseResult, FileResult, Status, case_key
 from promrules.split import write_group_files
 
-__all__ = ["CaseResult", "FileResult", "run_test_file"]
-
-Status = Literal["passed", "failed", "error"]
+__all__ = ["CaseResult", "FileResult", "case_results", "run_test_file"]
 
 # Errors promtool raises before it runs any group: they concern the whole file.
 _FILE_LEVEL_PREFIXES = ("yaml:", "open ", "group name repeated", "syntax error in pattern")
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    status: Status
-    failures: tuple[Failure, ...] = ()
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """Per-case verdicts of one test file, plus the raw runs behind them."""
-
-    test_file: TestFile
-    verdicts: dict[tuple[int, str, int], CaseResult] = field(default_factory=dict)
-    file_error: str | None = None
-    runs: tuple[PromtoolRun, ...] = ()
-
-    def result_for(self, group: TestGroup, case: Case) -> CaseResult:
-        if self.file_error is not None:
-            return CaseResult("error", message=self.file_error)
-        return self.verdicts.get((group.index, case.kind, case.index), CaseResult("passed"))
-
-    @property
-    def passed(self) -> bool:
-        return self.file_error is None and all(v.status == "passed" for v in self.verdicts.values())
-
-
-def _key(group: TestGroup, case: Case) -> tuple[int, str, int]:
-    return (group.index, case.kind, case.index)
-
-
-def check_rule_patterns(test_file: TestFile) -> str | None:
-    """A rule_files pattern that matches nothing: bare promtool only warns."""
-    for pattern, matches in test_file.resolve_rule_files().items():
-        if not matches:
-            line = dict(test_file.rule_patterns)[pattern]
-            return f"{test_file.path}:{line}: rule_files pattern {pattern!r} matches no file"
-    return None
-
-
-def unknown_alert_cases(test_file: TestFile) -> dict[tuple[int, str, int], CaseResult]:
-    """Alert cases naming an alert no loaded rule defines (bare promtool passes them)."""
-    defined: set[str] = set()
-    for matches in test_file.resolve_rule_files().values():
-        for path in matches:
-            try:
-                defined.update(name for name, _line in load_rule_file(Path(path)).alerts)
-            except yn.YamlError:
-                return {}  # promtool reports the broken rule file itself
-    verdicts = {}
-    for group in test_file.groups:
-        for case in group.cases:
-            if case.kind == "alert" and case.subject not in defined:
-                message = (
-                    f"{test_file.path}:{case.line}: alertname {case.subject!r} is not defined "
-                    f"by any rule file this test loads ({', '.join(sorted(defined)) or 'none'})"
-                )
-                verdicts[_key(group, case)] = CaseResult("error", message=message)
-    return verdicts
 
 
 def _matches(failure: Failure, case: Case) -> bool:
@@ -97,15 +34,13 @@ def _matches(failure: Failure, case: Case) -> bool:
     )
 
 
-def _attribute_group(
-    group: TestGroup, report: FileReport
-) -> dict[tuple[int, str, int], CaseResult]:
+def _attribute_group(group: TestGroup, report: FileReport) -> dict[CaseKey, CaseResult]:
     """Match each failure of one group's report to the first case it fits."""
-    by_case: dict[tuple[int, str, int], list[Failure]] = {}
+    by_case: dict[CaseKey, list[Failure]] = {}
     group_level: list[Failure] = []
     for failure in report.failures:
         for case in group.cases:
-            key = _key(group, case)
+            key = case_key(group, case)
             if _matches(failure, case) and key not in by_case:
                 by_case[key] = [failure]
                 break
@@ -113,7 +48,7 @@ def _attribute_group(
             group_level.append(failure)
     verdicts = {}
     for case in group.cases:
-        key = _key(group, case)
+        key = case_key(group, case)
         if group_level:
             text = "\n\n".join(f.text for f in group_level)
             verdicts[key] = CaseResult("error", tuple(group_level), text)
@@ -124,7 +59,7 @@ def _attribute_group(
     if report.failed and not verdicts and group.cases:
         # promtool failed this group without saying why in a form we know.
         for case in group.cases:
-            verdicts[_key(group, case)] = CaseResult("error", report.failures, "group failed")
+            verdicts[case_key(group, case)] = CaseResult("error", report.failures, "group failed")
     return verdicts
 
 
@@ -163,7 +98,7 @@ def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> F
     if split_run.crashed or len(reports) != len(test_file.groups):
         why = f"{len(reports)} group verdicts for {len(test_file.groups)} groups"
         return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
-    verdicts: dict[tuple[int, str, int], CaseResult] = {}
+    verdicts: dict[CaseKey, CaseResult] = {}
     for group, report in zip(test_file.groups, reports, strict=True):
         verdicts.update(_attribute_group(group, report))
     if not any(v.status != "passed" for v in verdicts.values()):
@@ -174,7 +109,7 @@ def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> F
 
 def run_test_file(promtool: Promtool, test_file: TestFile) -> FileResult:
     """Run a test file with promtool and return a verdict for every case."""
-    problem = check_rule_patterns(test_file)
+    problem = file_problem(test_file)
     if problem:
         return FileResult(test_file, file_error=problem)
     try:
@@ -182,7 +117,7 @@ def run_test_file(promtool: Promtool, test_file: TestFile) -> FileResult:
         report = _single_report(first)
         if isinstance(report, str):
             return FileResult(test_file, file_error=report, runs=(first,))
-        own_checks = unknown_alert_cases(test_file)
+        own_checks = group_and_case_problems(test_file)
         if not report.failed:
             return FileResult(test_file, own_checks, runs=(first,))
         file_error = _file_level_error(report)

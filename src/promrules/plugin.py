@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from promrules import yamlnodes as yn
-from promrules.execution import CaseResult
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
+from promrules.results import CaseResult
 from promrules.session import SessionState
 
 STATE = pytest.StashKey[SessionState]()
@@ -69,6 +69,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"end a promtool run that takes longer than this (default {DEFAULT_TIMEOUT:g})",
     )
     parser.addini("promtool", "path of the promtool binary to use", default="")
+    parser.addini(
+        "promrules_test_paths",
+        "folders (from the rootdir) whose YAML files must all be promtool test files",
+        type="linelist",
+        default=["rule_tests"],
+    )
+    parser.addini(
+        "promrules_rule_paths",
+        "folders (from the rootdir) whose YAML files must all be rule files",
+        type="linelist",
+        default=["rules"],
+    )
     parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
 
 
@@ -103,22 +115,31 @@ def _looks_like_ours(path: Path) -> bool:
     return b"rule_files" in head or b"groups" in head
 
 
+def _required_kind(path: Path, config: pytest.Config) -> str | None:
+    """'test' or 'rule' when the file sits in a folder configured to hold only those."""
+    for kind, option in (("test", "promrules_test_paths"), ("rule", "promrules_rule_paths")):
+        for folder in config.getini(option):
+            if path.is_relative_to(config.rootpath / folder):
+                return kind
+    return None
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix not in _YAML_SUFFIXES:
         return None
-    state = parent.config.stash[STATE]
+    required = _required_kind(file_path, parent.config)
     try:
-        root = state.yaml_root(file_path)
+        root = parent.config.stash[STATE].yaml_root(file_path)
     except yn.YamlError:
-        return (
-            BrokenYamlFile.from_parent(parent, path=file_path)
-            if _looks_like_ours(file_path)
-            else None
-        )
+        if required or _looks_like_ours(file_path):
+            return BrokenYamlFile.from_parent(parent, path=file_path)
+        return None
     if is_test_file(root):
         return PromtoolTestFile.from_parent(parent, path=file_path)
     if is_rule_file(root):
         return RuleFileNode.from_parent(parent, path=file_path)
+    if required:
+        return BrokenYamlFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -168,9 +189,17 @@ class LoadErrorItem(PromrulesItem):
             root = self.state.yaml_root(self.path)
         except yn.YamlError as exc:
             pytest.fail(str(exc), pytrace=False)
+        shown = _shown(self.path, self.config)
         if is_test_file(root):
-            pytest.fail(f"{self.path}: `tests:` has no test groups", pytrace=False)
-        pytest.fail(f"{self.path}: could not be loaded", pytrace=False)
+            pytest.fail(f"{shown}: `tests:` has no test groups", pytrace=False)
+        kind = _required_kind(self.path, self.config)
+        what = "a promtool test file" if kind == "test" else "a Prometheus rule file"
+        expected = "`rule_files:` and `tests:`" if kind == "test" else "`groups:` with `rules:`"
+        pytest.fail(
+            f"{shown}: not {what}: {yn.describe(root)}, expected a mapping with {expected} "
+            f"(files in {kind} folders must be {kind} files; see the promrules_{kind}_paths ini)",
+            pytrace=False,
+        )
 
     def runtest(self) -> None:
         """Never reached: setup always errors."""

@@ -94,6 +94,17 @@ def sequence(node: yaml.Node | None) -> list[yaml.Node]:
     return []
 
 
+def describe(node: yaml.Node | None) -> str:
+    """What a document's top level is, in words, for error messages."""
+    if node is None:
+        return "the file is empty"
+    if isinstance(node, yaml.SequenceNode):
+        return "its top level is a list"
+    if isinstance(node, yaml.ScalarNode):
+        return "its top level is a single value"
+    return f"its top level has the keys {', '.join(keys(node)) or '(none)'}"
+
+
 def keys(node: yaml.Node | None) -> list[str]:
     if not isinstance(node, yaml.MappingNode):
         return []

@@ -1,0 +1,103 @@
+"""Checks promrules makes on top of promtool, where bare promtool stays silent.
+
+Each check returns verdicts for the cases it concerns; none of them can turn
+a failure of promtool into a pass, they only add errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from promrules import yamlnodes as yn
+from promrules.durations import DurationError, parse_duration
+from promrules.model import TestFile, load_rule_file
+from promrules.results import CaseKey, CaseResult, case_key
+
+__all__ = ["file_problem", "group_and_case_problems"]
+
+
+def file_problem(test_file: TestFile) -> str | None:
+    """A rule_files pattern that matches nothing: bare promtool only warns."""
+    for pattern, matches in test_file.resolve_rule_files().items():
+        if not matches:
+            line = dict(test_file.rule_patterns)[pattern]
+            return f"{test_file.path}:{line}: rule_files pattern {pattern!r} matches no file"
+    return None
+
+
+def _defined_alerts(test_file: TestFile) -> set[str] | None:
+    defined: set[str] = set()
+    for matches in test_file.resolve_rule_files().values():
+        for path in matches:
+            try:
+                defined.update(name for name, _line in load_rule_file(Path(path)).alerts)
+            except yn.YamlError:
+                return None  # promtool reports the broken rule file itself
+    return defined
+
+
+def unknown_alerts(test_file: TestFile) -> dict[CaseKey, CaseResult]:
+    """Alert cases naming an alert no loaded rule defines (bare promtool passes them)."""
+    defined = _defined_alerts(test_file)
+    if defined is None:
+        return {}
+    verdicts = {}
+    for group in test_file.groups:
+        for case in group.cases:
+            if case.kind == "alert" and case.subject not in defined:
+                close = difflib.get_close_matches(case.subject, sorted(defined), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = (
+                    f"alertname {case.subject!r} is not defined by any of the {len(defined)} "
+                    f"alerts in this test's rule files{hint}"
+                )
+                verdicts[case_key(group, case)] = CaseResult("error", message=message)
+    return verdicts
+
+
+def duplicate_group_names(test_file: TestFile) -> dict[CaseKey, CaseResult]:
+    """Two groups with one name: failures and `--run` could not point at one of them."""
+    first_line: dict[str, int] = {}
+    verdicts = {}
+    for group in test_file.groups:
+        if not group.name:
+            continue
+        if group.name in first_line:
+            message = (
+                f"line {group.line}: test group name {group.name!r} is already "
+                f"used by the group at line {first_line[group.name]}; give each group its own name"
+            )
+            for case in group.cases:
+                verdicts[case_key(group, case)] = CaseResult("error", message=message)
+        else:
+            first_line[group.name] = group.line
+    return verdicts
+
+
+def zero_intervals(test_file: TestFile) -> dict[CaseKey, CaseResult]:
+    """`interval: 0` loads every sample at time 0, which is never what was meant."""
+    verdicts = {}
+    for group in test_file.groups:
+        node = yn.get(group.node, "interval")
+        text = yn.scalar(node)
+        try:
+            zero = text is not None and parse_duration(text) == 0
+        except DurationError:
+            zero = False  # promtool rejects it with its own message
+        if zero and node is not None:
+            message = (
+                f"line {yn.line_of(node)}: interval: {text} — the series step "
+                "must be positive, e.g. interval: 1m"
+            )
+            for case in group.cases:
+                verdicts[case_key(group, case)] = CaseResult("error", message=message)
+    return verdicts
+
+
+def group_and_case_problems(test_file: TestFile) -> dict[CaseKey, CaseResult]:
+    return {
+        **unknown_alerts(test_file),
+        **duplicate_group_names(test_file),
+        **zero_intervals(test_file),
+    }
