@@ -6,9 +6,11 @@ and odd output are handled in one place and callers get frozen result objects.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -76,24 +78,18 @@ class Promtool:
         started = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(prefix="promrules-run-") as scratch:
-                completed = subprocess.run(
-                    argv,
-                    cwd=cwd,
-                    env={**os.environ, "TMPDIR": scratch},
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    timeout=self.timeout,
-                    check=False,
+                returncode, raw = _run_in_own_group(
+                    argv, cwd, {**os.environ, "TMPDIR": scratch}, self.timeout
                 )
         except subprocess.TimeoutExpired as exc:
             raise PromtoolError(
-                f"promtool did not finish within {self.timeout:g}s: {' '.join(argv)}"
+                f"promtool did not finish within {self.timeout:g}s and was stopped "
+                f"(--promrules-timeout): {' '.join(argv)}"
             ) from exc
         except OSError as exc:
             raise PromtoolError(f"cannot run promtool at {self.path}: {exc.strerror}") from exc
-        output = completed.stdout.decode("utf-8", errors="replace")
-        return PromtoolRun(argv, completed.returncode, output, time.monotonic() - started)
+        output = raw.decode("utf-8", errors="replace")
+        return PromtoolRun(argv, returncode, output, time.monotonic() - started)
 
     def test_rules(self, *files: str | Path, cwd: str | Path | None = None) -> PromtoolRun:
         return self.run("test", "rules", *(str(f) for f in files), cwd=cwd)
@@ -101,6 +97,33 @@ class Promtool:
     def check_rules(self, *files: str | Path) -> PromtoolRun:
         """`check rules` with every lint, and lint findings made fatal."""
         return self.run("check", "rules", "--lint=all", "--lint-fatal", *(str(f) for f in files))
+
+
+def _run_in_own_group(
+    argv: tuple[str, ...], cwd: str | Path | None, env: dict[str, str], timeout: float
+) -> tuple[int, bytes]:
+    """Run a process in its own process group, so a timeout or Ctrl-C ends all of it.
+
+    Killing only the direct child can leave its children holding the output
+    pipe open, and reading that pipe would then hang past the timeout.
+    """
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return process.returncode, output
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:

@@ -1,0 +1,83 @@
+"""A promtool that crashes, hangs or prints nonsense makes items error, never pass.
+
+The real promtool cannot produce these faults on demand, so these tests wrap it:
+the wrapper answers `--version` with the real binary and misbehaves otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from promrules.promtool import Promtool
+from tests.helpers import PASSING_TEST, RULES
+
+
+def install_faulty(pytester: pytest.Pytester, real: Promtool, behaviour: str) -> None:
+    wrapper = pytester.path / "faulty-promtool"
+    wrapper.write_text(
+        f'#!/bin/sh\nif [ "$1" = "--version" ]; then exec {real.path} --version; fi\n{behaviour}\n'
+    )
+    wrapper.chmod(0o755)
+    pytester.makefile(".yml", rules=RULES, demo_test=PASSING_TEST)
+
+
+@pytest.mark.parametrize(
+    ("description", "behaviour", "message"),
+    [
+        (
+            "crash",
+            'echo "panic: runtime error: index out of range"; exit 2',
+            "*promtool crashed (exit code 2)*",
+        ),
+        (
+            "killed by a signal",
+            "kill -9 $$",
+            "*promtool crashed (exit code -9)*",
+        ),
+        (
+            "garbage with failure",
+            'echo "something unexpected"; exit 1',
+            "*did not recognise promtool's output*",
+        ),
+        (
+            "garbage with success",
+            'echo "all good, probably"; exit 0',
+            "*did not recognise promtool's output (expected one file verdict, found 0)*",
+        ),
+        (
+            "success text with failing exit code",
+            'echo "  SUCCESS"; exit 1',
+            "*its printed verdict and exit code disagree*",
+        ),
+    ],
+)
+def test_a_faulty_promtool_makes_every_case_error(
+    pytester: pytest.Pytester,
+    promtool: Promtool,
+    description: str,
+    behaviour: str,
+    message: str,
+) -> None:
+    install_faulty(pytester, promtool, behaviour)
+    result = pytester.runpytest(f"--promtool={pytester.path / 'faulty-promtool'}", "demo_test.yml")
+    result.assert_outcomes(errors=4)
+    result.stdout.fnmatch_lines([message])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_hanging_promtool_is_stopped_by_the_timeout(
+    pytester: pytest.Pytester, promtool: Promtool
+) -> None:
+    install_faulty(pytester, promtool, "sleep 60")
+    started = time.monotonic()
+    result = pytester.runpytest(
+        f"--promtool={pytester.path / 'faulty-promtool'}",
+        "--promrules-timeout=1",
+        "demo_test.yml",
+    )
+    elapsed = time.monotonic() - started
+    result.assert_outcomes(errors=4)
+    result.stdout.fnmatch_lines(["*promtool did not finish within 1s and was stopped*"])
+    assert elapsed < 30, f"the hang was not cut short ({elapsed:.1f}s)"
