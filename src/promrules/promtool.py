@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ MINIMUM_VERSION = (2, 42, 0)
 PROJECT_PROMTOOL = Path(".tools") / "bin" / "promtool"
 DEFAULT_TIMEOUT = 600.0
 
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
 _VERSION_RE = re.compile(r"\bversion (\d+)\.(\d+)\.(\d+)")
 
 
@@ -116,14 +119,31 @@ def _run_in_own_group(
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    with _RUNNING_LOCK:
+        _RUNNING.add(process)
     try:
         output, _ = process.communicate(timeout=timeout)
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _kill_group(process)
         process.communicate()
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
     return process.returncode, output
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    """Kill every promtool still running, e.g. when the session is interrupted."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        _kill_group(process)
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:

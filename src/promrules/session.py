@@ -17,7 +17,7 @@ import yaml
 from promrules import yamlnodes as yn
 from promrules.execution import FileResult, run_test_file
 from promrules.model import TestFile
-from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
+from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate, stop_all
 
 __all__ = ["SessionState"]
 
@@ -95,9 +95,10 @@ class SessionState:
         return self._submit(test_file).result()
 
     def stop(self) -> None:
-        """Drop queued runs (e.g. after Ctrl-C or -x); running ones finish on their own."""
+        """Drop queued runs and kill running ones: the session is over (or interrupted)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+            stop_all()
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:
