@@ -188,7 +188,11 @@ class LoadErrorItem(PromrulesItem):
         try:
             root = self.state.yaml_root(self.path)
         except yn.YamlError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            problem: str | None = exc.shown_from(self.config.rootpath)
+        else:
+            problem = None
+        if problem:  # raised outside `except`, so no chained YAML traceback is shown
+            pytest.fail(problem, pytrace=False)
         shown = _shown(self.path, self.config)
         if is_test_file(root):
             pytest.fail(f"{shown}: `tests:` has no test groups", pytrace=False)

@@ -38,6 +38,13 @@ class YamlError(Exception):
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
 
+    def shown_from(self, root: Path) -> str:
+        """The same message with the path relative to `root` where possible."""
+        path = Path(self.path)
+        where = str(path.relative_to(root)) if path.is_relative_to(root) else self.path
+        where = f"{where}:{self.line}" if self.line else where
+        return f"{where}: {self.message}"
+
 
 def compose_file(path: Path) -> yaml.Node | None:
     """The root node of a YAML file, or None for an empty document."""
