@@ -272,7 +272,7 @@ class CaseItem(PromrulesItem):
             what = f"expression `{self.case.subject}` at {self.case.eval_time}"
         body = [render_failure(f) for f in verdict.failures] or [verdict.message]
         kind = "failed" if verdict.status == "failed" else "error"
-        return "\n".join([f"{where}: {what} ({kind})", *body])
+        return _relative("\n".join([f"{where}: {what} ({kind})", *body]), self.config)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.case.line - 1, f"{self.group.label}::{self.name}"
@@ -290,8 +290,11 @@ class RuleCheckItem(PromrulesItem):
         run = self.state.rule_check(self.path)
         if run.returncode != 0:
             raise PromrulesError(
-                f"{self.path}: `promtool check rules` found problems "
-                f"(exit {run.returncode}):\n{run.output.rstrip()}"
+                _relative(
+                    f"{self.path}: `promtool check rules` found problems "
+                    f"(exit {run.returncode}):\n{run.output.rstrip()}",
+                    self.config,
+                )
             )
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
@@ -304,6 +307,11 @@ def _shown(path: Path, config: pytest.Config) -> str:
         return str(path.relative_to(config.rootpath))
     except ValueError:
         return str(path)
+
+
+def _relative(text: str, config: pytest.Config) -> str:
+    """promtool names files by absolute path; show them from the rootdir instead."""
+    return text.replace(f"{config.rootpath}{os.sep}", "")
 
 
 def _unique(labels: Iterator[str] | Any) -> Iterator[str]:
