@@ -44,7 +44,7 @@ def install_faulty(pytester: pytest.Pytester, real: Promtool, behaviour: str) ->
         (
             "garbage with success",
             'echo "all good, probably"; exit 0',
-            "*did not recognise promtool's output (expected one file verdict, found 0)*",
+            "*did not recognise promtool's output (expected 1 file verdict, found 0)*",
         ),
         (
             "success text with failing exit code",

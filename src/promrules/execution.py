@@ -10,7 +10,7 @@ case by its alert name or expression and its evaluation time.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from promrules.checks import file_problem, group_and_case_problems
@@ -20,7 +20,17 @@ from promrules.promtool import Promtool, PromtoolError, PromtoolRun
 from promrules.results import CaseKey, CaseResult, FileResult, Status, case_key
 from promrules.split import write_group_files
 
-__all__ = ["CaseResult", "FileResult", "case_results", "run_test_file"]
+__all__ = [
+    "CaseResult",
+    "FileResult",
+    "case_results",
+    "judge_file",
+    "judge_groups",
+    "read_reports",
+    "run_groups",
+    "run_test_file",
+    "run_test_files",
+]
 
 # Errors promtool raises before it runs any group: they concern the whole file.
 _FILE_LEVEL_PREFIXES = ("yaml:", "open ", "group name repeated", "syntax error in pattern")
@@ -70,16 +80,19 @@ def _unrecognised(run: PromtoolRun, why: str) -> str:
     )
 
 
-def _single_report(run: PromtoolRun) -> FileReport | str:
-    """The one report of a one-file run, or why the run can't be read."""
+def read_reports(run: PromtoolRun, expected: int) -> list[FileReport] | str:
+    """The per-file reports of a run over `expected` files, or why they can't be read."""
     if run.crashed:
         return f"promtool crashed (exit code {run.returncode}):\n{run.output}"
     reports = parse_test_output(run.output)
-    if len(reports) != 1:
-        return _unrecognised(run, f"expected one file verdict, found {len(reports)}")
-    if reports[0].failed != (run.returncode != 0):
+    if len(reports) != expected:
+        return _unrecognised(
+            run,
+            f"expected {expected} file verdict{'' if expected == 1 else 's'}, found {len(reports)}",
+        )
+    if any(r.failed for r in reports) != (run.returncode != 0):
         return _unrecognised(run, "its printed verdict and exit code disagree")
-    return reports[0]
+    return reports
 
 
 def _file_level_error(report: FileReport) -> str | None:
@@ -89,46 +102,90 @@ def _file_level_error(report: FileReport) -> str | None:
     return None
 
 
-def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:
+def run_groups(
+    promtool: Promtool, test_file: TestFile, groups: Sequence[int] | None = None
+) -> tuple[PromtoolRun, list[FileReport] | str]:
+    """Run some (default: all) groups of a file, each as its own file, in one process."""
+    chosen = [test_file.groups[i] for i in groups] if groups is not None else test_file.groups
     with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
-        paths = write_group_files(test_file, Path(tmp))
-        split_run = promtool.test_rules(*paths)
+        paths = write_group_files(test_file, Path(tmp), [g.index for g in chosen])
+        run = promtool.test_rules(*paths)
+    return run, read_reports(run, len(paths))
+
+
+def judge_groups(
+    test_file: TestFile, reports: dict[int, FileReport], runs: tuple[PromtoolRun, ...]
+) -> FileResult:
+    """A file's verdicts from the reports of its groups run one by one."""
+    verdicts = group_and_case_problems(test_file)
+    for group in test_file.groups:
+        verdicts = {**_attribute_group(group, reports[group.index]), **verdicts}
+    return FileResult(test_file, verdicts, runs=runs)
+
+
+def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:
+    """Find which cases failed in a file whose run as written failed."""
+    split_run, reports = run_groups(promtool, test_file)
     runs = (first, split_run)
-    reports = parse_test_output(split_run.output)
-    if split_run.crashed or len(reports) != len(test_file.groups):
-        why = f"{len(reports)} group verdicts for {len(test_file.groups)} groups"
-        return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
-    verdicts: dict[CaseKey, CaseResult] = {}
-    for group, report in zip(test_file.groups, reports, strict=True):
-        verdicts.update(_attribute_group(group, report))
-    if not any(v.status != "passed" for v in verdicts.values()):
+    if isinstance(reports, str):
+        return FileResult(test_file, file_error=_unrecognised(first, reports), runs=runs)
+    result = judge_groups(test_file, dict(enumerate(reports)), runs)
+    if not any(r.failed for r in reports):
         why = "the file failed but no single group did"
         return FileResult(test_file, file_error=_unrecognised(first, why), runs=runs)
-    return FileResult(test_file, verdicts, runs=runs)
+    return result
+
+
+def judge_file(
+    promtool: Promtool, test_file: TestFile, run: PromtoolRun, report: FileReport
+) -> FileResult:
+    """Verdicts for a file from its report in a run of the file as written."""
+    if not report.failed:
+        return FileResult(test_file, group_and_case_problems(test_file), runs=(run,))
+    file_error = _file_level_error(report)
+    if file_error is not None:
+        return FileResult(test_file, file_error=file_error, runs=(run,))
+    return _attribute(promtool, test_file, run)
+
+
+def run_test_files(promtool: Promtool, test_files: Sequence[TestFile]) -> dict[Path, FileResult]:
+    """Run whole test files, as written, in one promtool process.
+
+    promtool reports each file given separately, so one process serves many
+    files. If the run can't be read (a crash, say), each file is run alone so
+    one bad file does not take the verdicts of the others with it.
+    """
+    results: dict[Path, FileResult] = {}
+    runnable = []
+    for test_file in test_files:
+        problem = file_problem(test_file)
+        if problem:
+            results[test_file.path] = FileResult(test_file, file_error=problem)
+        else:
+            runnable.append(test_file)
+    if not runnable:
+        return results
+    try:
+        run = promtool.test_rules(*(f.path.resolve() for f in runnable))
+        reports = read_reports(run, len(runnable))
+        if isinstance(reports, str) and len(runnable) > 1:
+            for test_file in runnable:
+                results.update(run_test_files(promtool, [test_file]))
+            return results
+        if isinstance(reports, str):
+            results[runnable[0].path] = FileResult(runnable[0], file_error=reports, runs=(run,))
+            return results
+        for test_file, report in zip(runnable, reports, strict=True):
+            results[test_file.path] = judge_file(promtool, test_file, run, report)
+    except PromtoolError as exc:
+        for test_file in runnable:
+            results.setdefault(test_file.path, FileResult(test_file, file_error=str(exc)))
+    return results
 
 
 def run_test_file(promtool: Promtool, test_file: TestFile) -> FileResult:
     """Run a test file with promtool and return a verdict for every case."""
-    problem = file_problem(test_file)
-    if problem:
-        return FileResult(test_file, file_error=problem)
-    try:
-        first = promtool.test_rules(test_file.path.resolve())
-        report = _single_report(first)
-        if isinstance(report, str):
-            return FileResult(test_file, file_error=report, runs=(first,))
-        own_checks = group_and_case_problems(test_file)
-        if not report.failed:
-            return FileResult(test_file, own_checks, runs=(first,))
-        file_error = _file_level_error(report)
-        if file_error is not None:
-            return FileResult(test_file, file_error=file_error, runs=(first,))
-        result = _attribute(promtool, test_file, first)
-    except PromtoolError as exc:
-        return FileResult(test_file, file_error=str(exc))
-    return FileResult(
-        result.test_file, {**result.verdicts, **own_checks}, result.file_error, result.runs
-    )
+    return run_test_files(promtool, [test_file])[test_file.path]
 
 
 def case_results(result: FileResult) -> Iterable[tuple[TestGroup, Case, CaseResult]]:

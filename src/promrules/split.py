@@ -13,6 +13,7 @@ cross groups are expanded into each copy.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -47,10 +48,13 @@ def _group_document(test_file: TestFile, group_node: yaml.Node) -> yaml.MappingN
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
 
 
-def write_group_files(test_file: TestFile, directory: Path) -> list[Path]:
-    """One file per test group, in group order, inside `directory`."""
+def write_group_files(
+    test_file: TestFile, directory: Path, indexes: Sequence[int] | None = None
+) -> list[Path]:
+    """One file per test group (all, or those at `indexes`), in order, inside `directory`."""
     paths = []
-    for group in test_file.groups:
+    chosen = test_file.groups if indexes is None else [test_file.groups[i] for i in indexes]
+    for group in chosen:
         target = directory / f"{test_file.path.stem}.group{group.index}.yml"
         text = yaml.serialize(
             _group_document(test_file, group.node),
