@@ -74,7 +74,7 @@ def mutated(draw: st.DrawFn, text: str) -> str:
         elif action == "indent":
             lines[index] = " " * draw(st.integers(0, 3)) + line.lstrip()
         elif action == "cut":
-            lines = [*lines[:index], line[:draw(st.integers(0, len(line)))]]
+            lines = [*lines[:index], line[: draw(st.integers(0, len(line)))]]
     return "\n".join(lines) + "\n"
 
 

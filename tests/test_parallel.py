@@ -38,3 +38,41 @@ def test_a_bad_timeout_is_refused_quoting_the_value(pytester: pytest.Pytester) -
     result = pytester.runpytest("--promrules-timeout=soon")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--promrules-timeout='soon': expected seconds > 0*"])
+
+
+def big_file(groups: int, failing: int) -> str:
+    """Groups long enough (1,800 one-second steps each) to be worth cutting into shards."""
+    body = ["rule_files: [rules.yml]", "evaluation_interval: 1s", "tests:"]
+    for n in range(groups):
+        expected = 96 if n == failing else 95
+        body += [
+            f"  - name: g{n}",
+            "    interval: 1m",
+            "    input_series: [{series: demo_value, values: '95x40'}]",
+            "    promql_expr_test:",
+            "      - expr: demo_value",
+            "        eval_time: 30m",
+            f"        exp_samples: [{{labels: demo_value, value: {expected}}}]",
+        ]
+    return "\n".join(body) + "\n"
+
+
+def test_a_large_file_is_cut_into_group_shards_that_run_side_by_side(
+    project: pytest.Pytester, promtool_env: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    project.makefile(".yml", big_test=big_file(groups=4, failing=2))
+    log = project.path / "calls.log"
+    wrapper = project.path / "counting-promtool"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {os.environ["PROMTOOL"]} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PROMTOOL", str(wrapper))
+
+    result = project.runpytest("--promrules-workers=2", "big_test.yml", "-rf")
+
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["FAILED big_test.yml::g2::expr:demo_value@30m*"])
+    runs = [line for line in log.read_text().splitlines() if line.startswith("test rules")]
+    assert len(runs) == 2, runs
+    assert all(".group" in line for line in runs), "shards run as per-group files"

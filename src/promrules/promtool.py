@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
@@ -30,8 +30,6 @@ MINIMUM_VERSION = (2, 42, 0)
 PROJECT_PROMTOOL = Path(".tools") / "bin" / "promtool"
 DEFAULT_TIMEOUT = 600.0
 
-_RUNNING: set[subprocess.Popen[bytes]] = set()
-_RUNNING_LOCK = threading.Lock()
 _VERSION_RE = re.compile(r"\bversion (\d+)\.(\d+)\.(\d+)")
 
 
@@ -54,6 +52,15 @@ class PromtoolRun:
         return self.returncode < 0 or self.returncode == 2 or "panic:" in self.output
 
 
+class _Processes:
+    """The promtool processes one Promtool started, so a stop can end them all."""
+
+    def __init__(self) -> None:
+        self.running: set[subprocess.Popen[bytes]] = set()
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+
+
 @dataclass(frozen=True)
 class Promtool:
     """A located promtool binary with its version, read once."""
@@ -62,6 +69,7 @@ class Promtool:
     version: tuple[int, int, int]
     source: str
     timeout: float = DEFAULT_TIMEOUT
+    _processes: _Processes = field(default_factory=_Processes, compare=False, repr=False)
 
     @property
     def version_text(self) -> str:
@@ -78,11 +86,13 @@ class Promtool:
         the run: promtool leaves `test_storage*` folders in /tmp otherwise.
         """
         argv = (self.path, *args)
+        if self._processes.stopped.is_set():
+            raise PromtoolError("the session was stopped before promtool could run")
         started = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(prefix="promrules-run-") as scratch:
                 returncode, raw = _run_in_own_group(
-                    argv, cwd, {**os.environ, "TMPDIR": scratch}, self.timeout
+                    argv, cwd, {**os.environ, "TMPDIR": scratch}, self.timeout, self._processes
                 )
         except subprocess.TimeoutExpired as exc:
             raise PromtoolError(
@@ -94,6 +104,14 @@ class Promtool:
         output = raw.decode("utf-8", errors="replace")
         return PromtoolRun(argv, returncode, output, time.monotonic() - started)
 
+    def stop(self) -> None:
+        """Kill every promtool this instance is running and refuse to start more."""
+        self._processes.stopped.set()
+        with self._processes.lock:
+            running = list(self._processes.running)
+        for process in running:
+            _kill_group(process)
+
     def test_rules(self, *files: str | Path, cwd: str | Path | None = None) -> PromtoolRun:
         return self.run("test", "rules", *(str(f) for f in files), cwd=cwd)
 
@@ -103,7 +121,11 @@ class Promtool:
 
 
 def _run_in_own_group(
-    argv: tuple[str, ...], cwd: str | Path | None, env: dict[str, str], timeout: float
+    argv: tuple[str, ...],
+    cwd: str | Path | None,
+    env: dict[str, str],
+    timeout: float,
+    processes: _Processes,
 ) -> tuple[int, bytes]:
     """Run a process in its own process group, so a timeout or Ctrl-C ends all of it.
 
@@ -119,8 +141,8 @@ def _run_in_own_group(
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    with _RUNNING_LOCK:
-        _RUNNING.add(process)
+    with processes.lock:
+        processes.running.add(process)
     try:
         output, _ = process.communicate(timeout=timeout)
     except BaseException:
@@ -128,22 +150,14 @@ def _run_in_own_group(
         process.communicate()
         raise
     finally:
-        with _RUNNING_LOCK:
-            _RUNNING.discard(process)
+        with processes.lock:
+            processes.running.discard(process)
     return process.returncode, output
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def stop_all() -> None:
-    """Kill every promtool still running, e.g. when the session is interrupted."""
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for process in running:
-        _kill_group(process)
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:

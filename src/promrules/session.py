@@ -15,11 +15,23 @@ from pathlib import Path
 import yaml
 
 from promrules import yamlnodes as yn
-from promrules.execution import FileResult, run_test_file
+from promrules.batching import Unit, plan, run_bin
+from promrules.execution import judge_groups, run_test_file
 from promrules.model import TestFile
-from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate, stop_all
+from promrules.output import FileReport
+from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
+from promrules.results import FileResult
 
 __all__ = ["SessionState"]
+
+
+@dataclass
+class _Shards:
+    """What has come back so far for a file cut into group shards."""
+
+    reports: dict[int, FileReport] = field(default_factory=dict)
+    runs: tuple[PromtoolRun, ...] = ()
+    problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -32,6 +44,7 @@ class SessionState:
     _promtool: Promtool | PromtoolError | None = None
     _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
+    _shards: dict[Path, _Shards] = field(default_factory=dict)
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,39 +79,78 @@ class SessionState:
         return root
 
     def start(self, test_files: Iterable[TestFile]) -> None:
-        """Start running test files in the background, in the order they will be needed.
+        """Start every test file's promtool work in the background, batched and in parallel.
 
-        promtool runs are independent processes, so up to `workers` of them run
-        side by side while pytest reports the cases of the first files.
+        Each planned bin is one promtool process; a file's result becomes
+        available as soon as the bin (or, for a file cut into group shards,
+        every bin holding one of its groups) is done.
         """
-        if self.workers <= 1:
+        files = [f for f in test_files if f.path not in self._results]
+        if not files:
             return
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="promrules")
-        for test_file in test_files:
-            self._submit(test_file)
+        promtool = self.promtool()
+        bins = plan(files, self.workers)
+        for test_file in files:
+            self._results[test_file.path] = Future()
+        self._pool = ThreadPoolExecutor(len(bins), thread_name_prefix="promrules")
+        for units in bins:
+            self._pool.submit(self._run_bin, promtool, units)
+
+    def _run_bin(self, promtool: Promtool, units: list[Unit]) -> None:
+        try:
+            run_bin(promtool, units, self._file_done, self._groups_done)
+        except Exception as exc:  # never leave a case waiting on a result that won't come
+            for unit in units:
+                message = f"promrules could not run {unit.test_file.path}: {exc!r}"
+                self._file_done(FileResult(unit.test_file, file_error=message))
+
+    def _file_done(self, result: FileResult) -> None:
+        future = self._results[result.test_file.path]
+        with self._lock:
+            if not future.done():
+                future.set_result(result)
+
+    def _groups_done(
+        self,
+        test_file: TestFile,
+        reports: dict[int, FileReport],
+        run: PromtoolRun | None,
+        problem: str | None,
+    ) -> None:
+        """Collect a sharded file's group reports; judge it when the last one is in."""
+        with self._lock:
+            shard = self._shards.setdefault(test_file.path, _Shards())
+            shard.reports.update(reports)
+            shard.runs += (run,) if run is not None else ()
+            shard.problems += (problem,) if problem else ()
+            complete = bool(shard.problems) or len(shard.reports) == len(test_file.groups)
+        if not complete:
+            return
+        if shard.problems:
+            self._file_done(FileResult(test_file, file_error=shard.problems[0], runs=shard.runs))
+        else:
+            self._file_done(judge_groups(test_file, shard.reports, shard.runs))
 
     def _submit(self, test_file: TestFile) -> Future[FileResult]:
-        """The file's (possibly still running) result; runs it here when there is no pool."""
+        """The file's (possibly still running) result; runs it here when it was not started."""
         with self._lock:
             future = self._results.get(test_file.path)
             if future is None:
-                if self._pool is not None:
-                    future = self._pool.submit(run_test_file, self.promtool(), test_file)
-                else:
-                    future = Future()
-                    future.set_result(run_test_file(self.promtool(), test_file))
+                future = Future()
+                future.set_result(run_test_file(self.promtool(), test_file))
                 self._results[test_file.path] = future
             return future
 
     def test_file_result(self, test_file: TestFile) -> FileResult:
-        """Run a test file on first request; later cases of the file reuse the result."""
+        """A test file's verdicts: from the background run, or run now on first request."""
         return self._submit(test_file).result()
 
     def stop(self) -> None:
         """Drop queued runs and kill running ones: the session is over (or interrupted)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-            stop_all()
+        if isinstance(self._promtool, Promtool):
+            self._promtool.stop()
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:

@@ -1,0 +1,174 @@
+"""Plan and run the promtool processes of a session: few processes, every core busy.
+
+Starting promtool costs tens of milliseconds, so whole test files share one
+process per worker. A file too large for one worker's share is cut into its
+test groups, which run as separate files in several processes side by side:
+promtool evaluates each group on its own storage, so this changes nothing but
+the wall time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from promrules import yamlnodes as yn
+from promrules.checks import file_problem
+from promrules.durations import DurationError, parse_duration
+from promrules.execution import judge_file, read_reports, run_groups, run_test_files
+from promrules.model import TestFile
+from promrules.output import FileReport
+from promrules.promtool import Promtool, PromtoolError, PromtoolRun
+from promrules.results import FileResult
+from promrules.split import write_group_files
+
+__all__ = ["Unit", "estimate_costs", "plan", "run_bin"]
+
+_DEFAULT_EVALUATION_MS = 60_000
+# Below this many evaluation steps a file is cheaper to run whole than to cut up.
+MIN_SHARD_COST = 5_000.0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A whole test file (groups is None) or some of its groups, for one process."""
+
+    test_file: TestFile
+    groups: tuple[int, ...] | None
+    cost: float
+
+
+def _group_cost(test_file: TestFile, step_ms: int) -> list[float]:
+    """Evaluation steps per group: promtool's work grows with them."""
+    costs = []
+    for group in test_file.groups:
+        horizon = max((c.eval_ms or 0 for c in group.cases), default=0)
+        costs.append(1.0 + horizon / step_ms)
+    return costs
+
+
+def estimate_costs(test_file: TestFile) -> list[float]:
+    """A relative cost for each group of a file (for balancing, not for display)."""
+    text = yn.scalar(yn.get(test_file.root, "evaluation_interval"))
+    try:
+        step_ms = parse_duration(text) if text else _DEFAULT_EVALUATION_MS
+    except DurationError:
+        step_ms = _DEFAULT_EVALUATION_MS
+    return _group_cost(test_file, step_ms or _DEFAULT_EVALUATION_MS)
+
+
+def plan(test_files: Sequence[TestFile], workers: int) -> list[list[Unit]]:
+    """Bins of units, one bin per process, with about equal cost each."""
+    units: list[Unit] = []
+    costs = {f.path: estimate_costs(f) for f in test_files}
+    share = sum(sum(c) for c in costs.values()) / max(workers, 1)
+    for test_file in test_files:
+        group_costs = costs[test_file.path]
+        cost = sum(group_costs)
+        if workers > 1 and cost > max(share, MIN_SHARD_COST) and len(group_costs) > 1:
+            units += [Unit(test_file, (i,), c) for i, c in enumerate(group_costs)]
+        else:
+            units.append(Unit(test_file, None, sum(group_costs)))
+    bins: list[list[Unit]] = [[] for _ in range(max(1, min(workers, len(units))))]
+    loads = [0.0] * len(bins)
+    for unit in sorted(units, key=lambda u: -u.cost):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(unit)
+        loads[lightest] += unit.cost
+    return [_merge_shards(b) for b in bins if b]
+
+
+def _merge_shards(units: list[Unit]) -> list[Unit]:
+    """Groups of one file that landed in the same bin travel as one unit."""
+    whole = [u for u in units if u.groups is None]
+    shards: dict[Path, Unit] = {}
+    for unit in units:
+        if unit.groups is None:
+            continue
+        previous = shards.get(unit.test_file.path)
+        if previous is not None and previous.groups is not None:
+            groups = tuple(sorted(previous.groups + unit.groups))
+            unit = Unit(unit.test_file, groups, previous.cost + unit.cost)
+        shards[unit.test_file.path] = unit
+    return whole + list(shards.values())
+
+
+FileDone = Callable[[FileResult], None]
+GroupsDone = Callable[[TestFile, dict[int, FileReport], PromtoolRun | None, str | None], None]
+
+
+def run_bin(
+    promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
+) -> None:
+    """Run one bin in one promtool process and hand each unit's outcome on.
+
+    Whole files end in `file_done`; group shards in `groups_done`, because a
+    file cut into shards is only judged once all its shards are back.
+    """
+    whole = []
+    for unit in (u for u in units if u.groups is None):
+        problem = file_problem(unit.test_file)
+        if problem:
+            file_done(FileResult(unit.test_file, file_error=problem))
+        else:
+            whole.append(unit)
+    shards = [u for u in units if u.groups is not None]
+    try:
+        with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
+            targets: list[Path] = [u.test_file.path.resolve() for u in whole]
+            for n, unit in enumerate(shards):
+                folder = Path(tmp) / str(n)
+                folder.mkdir()
+                targets += write_group_files(unit.test_file, folder, unit.groups)
+            run = promtool.test_rules(*targets) if targets else None
+    except PromtoolError as exc:
+        _fail_all(whole, shards, str(exc), file_done, groups_done)
+        return
+    if run is None:
+        return
+    reports = read_reports(run, len(targets))
+    if isinstance(reports, str):
+        _one_by_one(promtool, whole, shards, file_done, groups_done)
+        return
+    for unit, report in zip(whole, reports, strict=False):
+        file_done(judge_file(promtool, unit.test_file, run, report))
+    position = len(whole)
+    for unit in shards:
+        assert unit.groups is not None
+        mine = reports[position : position + len(unit.groups)]
+        position += len(unit.groups)
+        groups_done(unit.test_file, dict(zip(unit.groups, mine, strict=True)), run, None)
+
+
+def _one_by_one(
+    promtool: Promtool,
+    whole: Sequence[Unit],
+    shards: Sequence[Unit],
+    file_done: FileDone,
+    groups_done: GroupsDone,
+) -> None:
+    """After an unreadable shared run: run each unit alone to find the culprit."""
+    for unit in whole:
+        file_done(run_test_files(promtool, [unit.test_file])[unit.test_file.path])
+    for unit in shards:
+        run, reports = run_groups(promtool, unit.test_file, unit.groups)
+        if isinstance(reports, str):
+            groups_done(unit.test_file, {}, run, reports)
+        else:
+            assert unit.groups is not None
+            groups_done(unit.test_file, dict(zip(unit.groups, reports, strict=True)), run, None)
+
+
+def _fail_all(
+    whole: Sequence[Unit],
+    shards: Sequence[Unit],
+    message: str,
+    file_done: FileDone,
+    groups_done: GroupsDone,
+) -> None:
+    for unit in whole:
+        file_done(FileResult(unit.test_file, file_error=message))
+    for unit in shards:
+        groups_done(unit.test_file, {}, None, message)
