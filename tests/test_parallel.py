@@ -41,17 +41,17 @@ def test_a_bad_timeout_is_refused_quoting_the_value(pytester: pytest.Pytester) -
 
 
 def big_file(groups: int, failing: int) -> str:
-    """Groups long enough (1,800 one-second steps each) to be worth cutting into shards."""
+    """Groups long enough (7,200 one-second steps each) to be worth cutting into shards."""
     body = ["rule_files: [rules.yml]", "evaluation_interval: 1s", "tests:"]
     for n in range(groups):
         expected = 96 if n == failing else 95
         body += [
             f"  - name: g{n}",
             "    interval: 1m",
-            "    input_series: [{series: demo_value, values: '95x40'}]",
+            "    input_series: [{series: demo_value, values: '95x130'}]",
             "    promql_expr_test:",
             "      - expr: demo_value",
-            "        eval_time: 30m",
+            "        eval_time: 2h",
             f"        exp_samples: [{{labels: demo_value, value: {expected}}}]",
         ]
     return "\n".join(body) + "\n"
@@ -62,7 +62,7 @@ def test_a_large_file_is_cut_into_group_shards_that_run_side_by_side(
 ) -> None:
     import os
 
-    project.makefile(".yml", big_test=big_file(groups=4, failing=2))
+    project.makefile(".yml", big_test=big_file(groups=8, failing=2))
     log = project.path / "calls.log"
     wrapper = project.path / "counting-promtool"
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {os.environ["PROMTOOL"]} "$@"\n')
@@ -71,8 +71,8 @@ def test_a_large_file_is_cut_into_group_shards_that_run_side_by_side(
 
     result = project.runpytest("--promrules-workers=2", "big_test.yml", "-rf")
 
-    result.assert_outcomes(passed=3, failed=1)
-    result.stdout.fnmatch_lines(["FAILED big_test.yml::g2::expr:demo_value@30m*"])
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(["FAILED big_test.yml::g2::expr:demo_value@2h*"])
     runs = [line for line in log.read_text().splitlines() if line.startswith("test rules")]
     assert len(runs) == 2, runs
     assert all(".group" in line for line in runs), "shards run as per-group files"

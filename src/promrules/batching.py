@@ -9,6 +9,7 @@ the wall time.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from pathlib import Path
 from promrules import yamlnodes as yn
 from promrules.checks import file_problem
 from promrules.durations import DurationError, parse_duration
-from promrules.execution import judge_file, read_reports, run_groups, run_test_files
+from promrules.execution import (
+    judge_file,
+    read_reports,
+    run_groups,
+    run_test_files,
+    run_whole_files,
+)
 from promrules.model import TestFile
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
@@ -27,8 +34,9 @@ from promrules.split import write_group_files
 __all__ = ["Unit", "estimate_costs", "plan", "run_bin"]
 
 _DEFAULT_EVALUATION_MS = 60_000
-# Below this many evaluation steps a file is cheaper to run whole than to cut up.
-MIN_SHARD_COST = 5_000.0
+# Below this many rule evaluations a file is cheaper to run whole than to cut up
+# (100 groups x 7 steps x 100 rules take promtool about 2 s).
+MIN_SHARD_COST = 50_000.0
 
 
 @dataclass(frozen=True)
@@ -40,23 +48,33 @@ class Unit:
     cost: float
 
 
-def _group_cost(test_file: TestFile, step_ms: int) -> list[float]:
-    """Evaluation steps per group: promtool's work grows with them."""
-    costs = []
-    for group in test_file.groups:
-        horizon = max((c.eval_ms or 0 for c in group.cases), default=0)
-        costs.append(1.0 + horizon / step_ms)
-    return costs
+@functools.lru_cache(maxsize=1024)
+def _rule_count(path: str) -> int:
+    try:
+        root = yn.compose_file(Path(path))
+    except yn.YamlError:
+        return 1
+    return sum(len(yn.sequence(yn.get(g, "rules"))) for g in yn.sequence(yn.get(root, "groups")))
 
 
 def estimate_costs(test_file: TestFile) -> list[float]:
-    """A relative cost for each group of a file (for balancing, not for display)."""
+    """Rule evaluations per group (evaluation steps x rules loaded): promtool's work.
+
+    Only relative sizes matter: they balance bins and decide which files are
+    worth cutting into shards.
+    """
     text = yn.scalar(yn.get(test_file.root, "evaluation_interval"))
     try:
         step_ms = parse_duration(text) if text else _DEFAULT_EVALUATION_MS
     except DurationError:
         step_ms = _DEFAULT_EVALUATION_MS
-    return _group_cost(test_file, step_ms or _DEFAULT_EVALUATION_MS)
+    step_ms = step_ms or _DEFAULT_EVALUATION_MS
+    rules = sum(_rule_count(p) for ps in test_file.resolve_rule_files().values() for p in ps)
+    costs = []
+    for group in test_file.groups:
+        horizon = max((c.eval_ms or 0 for c in group.cases), default=0)
+        costs.append((1.0 + horizon / step_ms) * max(rules, 1))
+    return costs
 
 
 def plan(test_files: Sequence[TestFile], workers: int) -> list[list[Unit]]:
@@ -115,6 +133,7 @@ def run_bin(
         else:
             whole.append(unit)
     shards = [u for u in units if u.groups is not None]
+    by_group = None
     try:
         with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
             targets: list[Path] = [u.test_file.path.resolve() for u in whole]
@@ -122,7 +141,7 @@ def run_bin(
                 folder = Path(tmp) / str(n)
                 folder.mkdir()
                 targets += write_group_files(unit.test_file, folder, unit.groups)
-            run = promtool.test_rules(*targets) if targets else None
+            run, by_group = run_whole_files(promtool, targets) if targets else (None, None)
     except PromtoolError as exc:
         _fail_all(whole, shards, str(exc), file_done, groups_done)
         return
@@ -132,8 +151,11 @@ def run_bin(
     if isinstance(reports, str):
         _one_by_one(promtool, whole, shards, file_done, groups_done)
         return
-    for unit, report in zip(whole, reports, strict=False):
-        file_done(judge_file(promtool, unit.test_file, run, report))
+    if by_group is not None and len(by_group) != len(targets):
+        by_group = None
+    for n, (unit, report) in enumerate(zip(whole, reports, strict=False)):
+        groups = by_group[n] if by_group is not None else None
+        file_done(judge_file(promtool, unit.test_file, run, report, groups))
     position = len(whole)
     for unit in shards:
         assert unit.groups is not None

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from promrules.checks import file_problem, group_and_case_problems
+from promrules.junit import read_junit
 from promrules.model import Case, TestFile, TestGroup
 from promrules.output import Failure, FileReport, parse_test_output
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
@@ -137,15 +138,39 @@ def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> F
 
 
 def judge_file(
-    promtool: Promtool, test_file: TestFile, run: PromtoolRun, report: FileReport
+    promtool: Promtool,
+    test_file: TestFile,
+    run: PromtoolRun,
+    report: FileReport,
+    group_reports: list[FileReport] | None = None,
 ) -> FileResult:
-    """Verdicts for a file from its report in a run of the file as written."""
+    """Verdicts for a file from its report in a run of the file as written.
+
+    `group_reports` (from promtool 3.x's JUnit report) attribute failures to
+    groups directly; without them, or when they don't fit the file, the
+    groups are run again one by one.
+    """
     if not report.failed:
         return FileResult(test_file, group_and_case_problems(test_file), runs=(run,))
     file_error = _file_level_error(report)
     if file_error is not None:
         return FileResult(test_file, file_error=file_error, runs=(run,))
+    fits = group_reports is not None and len(group_reports) == len(test_file.groups)
+    if fits and group_reports and any(r.failed for r in group_reports):
+        return judge_groups(test_file, dict(enumerate(group_reports)), (run,))
     return _attribute(promtool, test_file, run)
+
+
+def run_whole_files(
+    promtool: Promtool, paths: Sequence[Path]
+) -> tuple[PromtoolRun, list[list[FileReport]] | None]:
+    """Run files as written in one process; with 3.x, also read the per-group JUnit report."""
+    if promtool.major < 3:
+        return promtool.test_rules(*paths), None
+    with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
+        junit = Path(tmp) / "junit.xml"
+        run = promtool.run("test", "rules", f"--junit={junit}", *map(str, paths))
+        return run, read_junit(junit)
 
 
 def run_test_files(promtool: Promtool, test_files: Sequence[TestFile]) -> dict[Path, FileResult]:
@@ -166,7 +191,7 @@ def run_test_files(promtool: Promtool, test_files: Sequence[TestFile]) -> dict[P
     if not runnable:
         return results
     try:
-        run = promtool.test_rules(*(f.path.resolve() for f in runnable))
+        run, by_group = run_whole_files(promtool, [f.path.resolve() for f in runnable])
         reports = read_reports(run, len(runnable))
         if isinstance(reports, str) and len(runnable) > 1:
             for test_file in runnable:
@@ -175,8 +200,11 @@ def run_test_files(promtool: Promtool, test_files: Sequence[TestFile]) -> dict[P
         if isinstance(reports, str):
             results[runnable[0].path] = FileResult(runnable[0], file_error=reports, runs=(run,))
             return results
-        for test_file, report in zip(runnable, reports, strict=True):
-            results[test_file.path] = judge_file(promtool, test_file, run, report)
+        if by_group is not None and len(by_group) != len(runnable):
+            by_group = None
+        for n, (test_file, report) in enumerate(zip(runnable, reports, strict=True)):
+            groups = by_group[n] if by_group is not None else None
+            results[test_file.path] = judge_file(promtool, test_file, run, report, groups)
     except PromtoolError as exc:
         for test_file in runnable:
             results.setdefault(test_file.path, FileResult(test_file, file_error=str(exc)))
