@@ -39,6 +39,7 @@ class Case:
     eval_ms: int | None  # None when eval_time is not a valid duration
     line: int
     index: int  # position among the group's cases of the same kind
+    expected_alerts: int = 0  # entries of exp_alerts (alert cases only)
 
     @property
     def label(self) -> str:
@@ -130,7 +131,9 @@ def _read_cases(group: yaml.Node, key: str, kind: Literal["alert", "expr"]) -> l
     for index, entry in enumerate(yn.sequence(yn.get(group, key))):
         subject = yn.scalar(yn.get(entry, subject_key)) or ""
         eval_time = yn.scalar(yn.get(entry, "eval_time")) or "0"
-        cases.append(Case(kind, subject, eval_time, _eval_ms(eval_time), yn.line_of(entry), index))
+        expected = len(yn.sequence(yn.get(entry, "exp_alerts")))
+        line = yn.line_of(entry)
+        cases.append(Case(kind, subject, eval_time, _eval_ms(eval_time), line, index, expected))
     return cases
 
 

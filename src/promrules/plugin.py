@@ -44,6 +44,18 @@ def _workers(value: str) -> int:
     return int(value)
 
 
+def _percent(value: str) -> float:
+    try:
+        percent = float(value)
+    except ValueError:
+        percent = -1.0
+    if not 0 <= percent <= 100:
+        raise argparse.ArgumentTypeError(
+            f"--promrules-cov-fail-under={value!r}: expected a percentage from 0 to 100"
+        )
+    return percent
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("promrules", "promrules: unit tests for Prometheus rules")
     group.addoption(
@@ -67,6 +79,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=_positive_seconds,
         metavar="SECONDS",
         help=f"end a promtool run that takes longer than this (default {DEFAULT_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--promrules-cov-fail-under",
+        dest="promrules_cov_fail_under",
+        type=_percent,
+        metavar="PERCENT",
+        help="fail the run when alert coverage is below PERCENT",
+    )
+    group.addoption(
+        "--promrules-cov-json",
+        dest="promrules_cov_json",
+        metavar="PATH",
+        help="write the alert coverage report as JSON to PATH",
     )
     parser.addini("promtool", "path of the promtool binary to use", default="")
     parser.addini(
@@ -97,6 +122,34 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     config.stash[STATE].stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Enforce --promrules-cov-fail-under and write the JSON report."""
+    coverage = session.config.stash[STATE].coverage
+    if not coverage.alerts:
+        return
+    if path := session.config.getoption("promrules_cov_json"):
+        coverage.write_json(Path(path))
+    threshold = session.config.getoption("promrules_cov_fail_under")
+    if threshold is not None and coverage.percent < threshold and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    coverage = config.stash[STATE].coverage
+    if not coverage.alerts:
+        return
+    terminalreporter.section("promrules alert coverage")
+    for line in coverage.lines():
+        terminalreporter.write_line(line)
+    threshold = config.getoption("promrules_cov_fail_under")
+    if threshold is not None and coverage.percent < threshold:
+        terminalreporter.write_line(
+            f"FAIL: alert coverage {coverage.percent:.1f}% is below "
+            f"--promrules-cov-fail-under={threshold:g}",
+            red=True,
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -216,7 +269,11 @@ class PromtoolTestFile(pytest.File):
     """A promtool unit-test file: one child per test group."""
 
     def collect(self) -> Iterator[pytest.Collector | pytest.Item]:
-        test_file = load_test_file(self.path, self.config.stash[STATE].yaml_root(self.path))
+        state = self.config.stash[STATE]
+        test_file = load_test_file(self.path, state.yaml_root(self.path))
+        for matches in test_file.resolve_rule_files().values():
+            for match in matches:
+                state.add_rule_file(Path(match), _shown(Path(match).resolve(), self.config))
         if not test_file.groups:
             yield LoadErrorItem.from_parent(self, name="load")
             return
@@ -261,6 +318,8 @@ class CaseItem(PromrulesItem):
     def runtest(self) -> None:
         if self.verdict.status != "passed":
             raise PromrulesError(self._describe(self.verdict))
+        if self.case.kind == "alert":
+            self.state.coverage.record(self.case.subject, firing=self.case.expected_alerts > 0)
 
     def _describe(self, verdict: CaseResult) -> str:
         where = f"{_shown(self.path, self.config)}:{self.case.line}"
@@ -282,6 +341,7 @@ class RuleFileNode(pytest.File):
     """A Prometheus rule file: checked by `promtool check rules` with lint."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        self.config.stash[STATE].add_rule_file(self.path, _shown(self.path, self.config))
         yield RuleCheckItem.from_parent(self, name="check")
 
 

@@ -6,6 +6,7 @@ Kept in `config.stash` by the plugin; holding it in one object makes the
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,8 +17,9 @@ import yaml
 
 from promrules import yamlnodes as yn
 from promrules.batching import Unit, plan, run_bin
+from promrules.coverage import CoverageReport
 from promrules.execution import judge_groups, run_test_file
-from promrules.model import TestFile
+from promrules.model import TestFile, load_rule_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
 from promrules.results import FileResult
@@ -45,6 +47,7 @@ class SessionState:
     _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
     _shards: dict[Path, _Shards] = field(default_factory=dict)
+    coverage: CoverageReport = field(default_factory=CoverageReport)
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -151,6 +154,11 @@ class SessionState:
             self._pool.shutdown(wait=False, cancel_futures=True)
         if isinstance(self._promtool, Promtool):
             self._promtool.stop()
+
+    def add_rule_file(self, path: Path, shown_as: str) -> None:
+        """Count a rule file's alerts for coverage (a broken file is reported elsewhere)."""
+        with contextlib.suppress(yn.YamlError):
+            self.coverage.add_rule_file(load_rule_file(path), shown_as)
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:

@@ -1,0 +1,99 @@
+"""Alert coverage: which alerts a run showed firing, and which it showed quiet.
+
+An alert counts as covered when a passing test showed it firing (an
+alert_rule_test expecting it) and a passing test showed it quiet (an
+alert_rule_test expecting no alert of that name). YAML tests, generated tests
+and Python scenarios all report here through `record`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from promrules.model import RuleFile
+
+__all__ = ["AlertCoverage", "CoverageReport"]
+
+
+@dataclass
+class AlertCoverage:
+    rule_file: str
+    alert: str
+    line: int
+    firing: bool = False
+    quiet: bool = False
+
+    @property
+    def covered(self) -> bool:
+        return self.firing and self.quiet
+
+
+@dataclass
+class CoverageReport:
+    """Collected over a session; printed as a table and written as JSON at the end."""
+
+    alerts: dict[tuple[str, str], AlertCoverage] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_rule_file(self, rule_file: RuleFile, shown_as: str) -> None:
+        for name, line in rule_file.alerts:
+            self.alerts.setdefault((shown_as, name), AlertCoverage(shown_as, name, line))
+
+    def record(self, alert: str, *, firing: bool) -> None:
+        """A passing test showed `alert` firing (or quiet), in whichever rule file it is."""
+        with self._lock:
+            for entry in self.alerts.values():
+                if entry.alert == alert:
+                    if firing:
+                        entry.firing = True
+                    else:
+                        entry.quiet = True
+
+    def by_file(self) -> dict[str, list[AlertCoverage]]:
+        files: dict[str, list[AlertCoverage]] = {}
+        for entry in sorted(self.alerts.values(), key=lambda e: (e.rule_file, e.line)):
+            files.setdefault(entry.rule_file, []).append(entry)
+        return files
+
+    @property
+    def percent(self) -> float:
+        if not self.alerts:
+            return 100.0
+        return 100.0 * sum(e.covered for e in self.alerts.values()) / len(self.alerts)
+
+    def lines(self) -> Iterator[str]:
+        """The coverage table, one rule file a row, then the uncovered alerts by name."""
+        width = max((len(name) for name in self.by_file()), default=10)
+        yield f"{'rule file':<{width}}  alerts  firing  quiet  covered"
+        for name, entries in self.by_file().items():
+            covered = sum(e.covered for e in entries)
+            yield (
+                f"{name:<{width}}  {len(entries):>6}  {sum(e.firing for e in entries):>6}"
+                f"  {sum(e.quiet for e in entries):>5}  {100.0 * covered / len(entries):>6.1f}%"
+            )
+        total = len(self.alerts)
+        yield f"{'TOTAL':<{width}}  {total:>6}  {'':>6}  {'':>5}  {self.percent:>6.1f}%"
+        for entry in (e for e in self.alerts.values() if not e.covered):
+            missing = " and ".join(
+                part for part, ok in (("firing", entry.firing), ("quiet", entry.quiet)) if not ok
+            )
+            where = f"{entry.rule_file}:{entry.line}"
+            yield f"not covered: {where} {entry.alert} (no passing {missing} case)"
+
+    def write_json(self, path: Path) -> None:
+        rows = [
+            {
+                "rule_file": e.rule_file,
+                "alert": e.alert,
+                "line": e.line,
+                "firing": e.firing,
+                "quiet": e.quiet,
+                "covered": e.covered,
+            }
+            for e in sorted(self.alerts.values(), key=lambda e: (e.rule_file, e.line))
+        ]
+        path.write_text(json.dumps({"percent": round(self.percent, 2), "alerts": rows}, indent=2))
