@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from promrules import lint
 from promrules import yamlnodes as yn
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
@@ -111,17 +112,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     timeout = config.getoption("promrules_timeout") or config.getini("promrules_timeout")
+    try:
+        policy = lint.load_policy(config.rootpath)
+    except ValueError as exc:
+        raise pytest.UsageError(f"promrules: {exc}") from None
     config.stash[STATE] = SessionState(
         promtool_option=config.getoption("promrules_promtool"),
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
         timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
         workers=config.getoption("promrules_workers") or os.cpu_count() or 1,
+        lint_policy=policy,
+        rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    config.stash[STATE].stop()
+    state = config.stash.get(STATE, None)  # absent when configure refused the options
+    if state is not None:
+        state.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -341,8 +350,12 @@ class RuleFileNode(pytest.File):
     """A Prometheus rule file: checked by `promtool check rules` with lint."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        self.config.stash[STATE].add_rule_file(self.path, _shown(self.path, self.config))
+        state = self.config.stash[STATE]
+        state.add_rule_file(self.path, _shown(self.path, self.config))
         yield RuleCheckItem.from_parent(self, name="check")
+        if state.lint_policy is not None:
+            for code in sorted(lint.CHECKS):
+                yield LintItem.from_parent(self, name=f"lint/{code}", code=code)
 
 
 class RuleCheckItem(PromrulesItem):
@@ -359,6 +372,26 @@ class RuleCheckItem(PromrulesItem):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.path.name}: promtool check rules"
+
+
+class LintItem(PromrulesItem):
+    """One lint check of the policy in pyproject.toml, over one rule file."""
+
+    def __init__(self, *, code: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.code = code
+
+    def runtest(self) -> None:
+        shown = _shown(self.path, self.config)
+        findings = self.state.lint_findings(shown).get(self.code, [])
+        if findings:
+            count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+            raise PromrulesError(
+                "\n".join([f"lint/{self.code}: {count}"] + [f.render() for f in findings])
+            )
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.path.name}: lint/{self.code}"
 
 
 def _shown(path: Path, config: pytest.Config) -> str:

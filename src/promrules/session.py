@@ -19,6 +19,8 @@ from promrules import yamlnodes as yn
 from promrules.batching import Unit, plan, run_bin
 from promrules.coverage import CoverageReport
 from promrules.execution import judge_groups, run_test_file
+from promrules.lint import Finding, LintContext, Policy, run_checks
+from promrules.lint.base import AlertRule, read_alert_rules
 from promrules.model import TestFile, load_rule_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
@@ -43,11 +45,15 @@ class SessionState:
     rootdir: Path
     timeout: float
     workers: int = 1
+    lint_policy: Policy | None = None
+    rule_paths: tuple[Path, ...] = ()
     _promtool: Promtool | PromtoolError | None = None
     _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
     _shards: dict[Path, _Shards] = field(default_factory=dict)
     coverage: CoverageReport = field(default_factory=CoverageReport)
+    _rule_files: dict[Path, str] = field(default_factory=dict)  # resolved path -> as shown
+    _lint: LintContext | None = None
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -157,8 +163,30 @@ class SessionState:
 
     def add_rule_file(self, path: Path, shown_as: str) -> None:
         """Count a rule file's alerts for coverage (a broken file is reported elsewhere)."""
+        self._rule_files[path.resolve()] = shown_as
         with contextlib.suppress(yn.YamlError):
             self.coverage.add_rule_file(load_rule_file(path), shown_as)
+
+    def lint_findings(self, shown_as: str) -> dict[str, list[Finding]]:
+        """Lint findings for one rule file, by check; rules of all rule files are read once."""
+        with self._lock:
+            if self._lint is None:
+                self._lint = self._lint_context()
+        return run_checks(self._lint, shown_as)
+
+    def _lint_context(self) -> LintContext:
+        assert self.lint_policy is not None
+        in_folders = {p.resolve() for folder in self.rule_paths for p in folder.rglob("*.y*ml")}
+        rules: list[AlertRule] = []
+        for path in sorted(in_folders | set(self._rule_files)):
+            shown = self._rule_files.get(path) or (
+                str(path.relative_to(self.rootdir))
+                if path.is_relative_to(self.rootdir)
+                else str(path)
+            )
+            with contextlib.suppress(yn.YamlError):
+                rules += read_alert_rules(path, shown)
+        return LintContext(self.rootdir, self.lint_policy, tuple(rules))
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:

@@ -1,0 +1,24 @@
+"""lint/severity: the `severity` label is one of the configured levels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from promrules.lint.base import Finding, LintContext, check
+
+
+@check("severity")
+def severity_is_a_configured_level(context: LintContext, path: str) -> Iterator[Finding]:
+    levels = context.policy.severities
+    if not levels:
+        return
+    for rule in (r for r in context.rules if r.path == path):
+        value = rule.labels.get("severity")
+        if value is not None and value not in levels:
+            yield Finding(
+                "severity",
+                f"severity {value!r} is not one of {', '.join(levels)}",
+                path,
+                rule.label_lines.get("severity", rule.line),
+                rule.name,
+            )
