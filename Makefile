@@ -1,41 +1,78 @@
-# The README's commands. Each target sets up what it needs on first use:
-# a virtual environment in .venv and the tools in .tools (see scripts/).
+# promrules: the README's commands.
+#
+#   make check   set up, then test this repository's alert rules (pytest rules rule_tests)
+#   make test    set up, then run every test twice: with promtool 2.42 and with promtool 3.x
+#   make lint    ruff and mypy
+#   make tools   only install the tools into .tools/ (scripts/install-tools.sh)
+#   make setup   the virtual environment and the tools, nothing else
+#   make clean   remove .venv, .tools and the caches
+#
+# Each target sets up what it needs on first use, and only then: the set-up steps
+# leave stamp files behind (.venv/.installed, .tools/.installed-promtool) so that
+# a second run goes straight to the tests. A stamp is redone when what it was made
+# from changes (pyproject.toml, scripts/install-tools.sh).
+#
+# Extra pytest arguments: make test PYTEST_ARGS="-x -k notation"
+
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := .tools
+PYTEST_ARGS ?=
+
+# Stamps: made by the set-up recipes below.
+VENV_STAMP := $(VENV)/.installed
+TOOLS_STAMP := $(TOOLS)/.installed-promtool
+
+# The two promtools `make test` runs the suite with.
 PROMTOOL2 := $(CURDIR)/$(TOOLS)/promtool-2/promtool
 PROMTOOL3 := $(CURDIR)/$(TOOLS)/promtool-3/promtool
 
-.PHONY: check test tools lint clean
+# `make check` uses $PROMTOOL when it is set, else the set-up's default (3.x).
+PROMTOOL ?= $(CURDIR)/$(TOOLS)/bin/promtool
+
+.PHONY: check test lint tools setup clean
 
 ## check: test this repository's alert rules (the main job)
-check: $(VENV)/.installed $(TOOLS)/.installed
-	$(BIN)/pytest rules rule_tests
+check: setup
+	PROMTOOL=$(PROMTOOL) $(BIN)/pytest rules rule_tests $(PYTEST_ARGS)
 
-## test: every test, once with promtool 2.42 and once with promtool 3.x
-test: $(VENV)/.installed $(TOOLS)/.installed
-	PROMTOOL=$(PROMTOOL2) $(BIN)/pytest
-	PROMTOOL=$(PROMTOOL3) $(BIN)/pytest
+## test: every test (pyproject's testpaths), once per promtool version.
+## Both runs happen even if the first fails; the target fails if either did.
+test: setup
+	@status=0; \
+	for promtool in $(PROMTOOL2) $(PROMTOOL3); do \
+	  echo "==== PROMTOOL=$$promtool: $$($$promtool --version 2>&1 | head -n1)"; \
+	  PROMTOOL=$$promtool $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	done; \
+	exit $$status
 
-## tools: install promtool 2.42 and 3.x, amtool and Alertmanager
-tools: $(TOOLS)/.installed
-
-## lint: ruff and mypy
-lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests rule_tests benchmarks
+## lint: ruff over the Python sources, mypy (strict) over src/promrules
+lint: $(VENV_STAMP)
+	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-$(VENV)/.installed: pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }
+## tools: promtool 2.42 and 3.x, amtool, Alertmanager into .tools/
+tools: $(TOOLS_STAMP)
+
+## setup: the virtual environment and the tools
+setup: $(VENV_STAMP) $(TOOLS_STAMP)
+
+# The virtual environment with the package (editable) and its dev extras.
+# Debian's python3 lacks venv/ensurepip until python3-venv is installed.
+$(VENV_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "installing python3-venv with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-$(TOOLS)/.installed: scripts/install-promtool.sh
-	bash scripts/install-promtool.sh $(TOOLS)
+# promtool 2.42 and 3.x, amtool, Alertmanager (see the script's header).
+$(TOOLS_STAMP): scripts/install-tools.sh
+	bash scripts/install-tools.sh $(TOOLS)
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+	  build dist
