@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from promrules.model import RuleFile, load_rule_file
+from promrules.strategies import register_profiles
+
+register_profiles()  # "promrules" by default; HYPOTHESIS_PROFILE=deep for long runs
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 

@@ -10,6 +10,7 @@ import pytest
 from promrules.promtool import Promtool, PromtoolError, locate
 
 pytest_plugins = ["pytester"]
+collect_ignore = ["golden"]  # expected outputs, not tests
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -15,13 +15,17 @@ from typing import Any
 
 import pytest
 
-from promrules import lint
+from promrules import lint, timeline
 from promrules import yamlnodes as yn
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
+from promrules.probe import ProbeError
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult
 from promrules.session import SessionState
+
+# The scenario fixture (`promrules_scenario`) lives in its own module.
+pytest_plugins = ["promrules.fixtures"]
 
 STATE = pytest.StashKey[SessionState]()
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -339,8 +343,28 @@ class CaseItem(PromrulesItem):
         else:
             what = f"expression `{self.case.subject}` at {self.case.eval_time}"
         body = [render_failure(f) for f in verdict.failures] or [verdict.message]
+        if verdict.status == "failed" and self.case.kind == "alert":
+            body.append(self._timeline())
         kind = "failed" if verdict.status == "failed" else "error"
         return _relative("\n".join([f"{where}: {what} ({kind})", *body]), self.config)
+
+    def _timeline(self) -> str:
+        """The alert's inputs and states around the failing time, as promtool evaluates them."""
+        if self.case.eval_ms is None:
+            return ""
+        want = "firing" if self.case.expected_alerts else "not firing"
+        try:
+            found = timeline.build(
+                self.state.promtool(),
+                self.path,
+                self.group.index,
+                self.case.subject,
+                self.case.eval_ms,
+                expected={self.case.eval_ms: want},
+            )
+        except (ProbeError, PromtoolError, yn.YamlError, OSError) as exc:
+            return f"(no timeline: {exc})"
+        return found.render()
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.case.line - 1, f"{self.group.label}::{self.name}"
