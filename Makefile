@@ -49,7 +49,7 @@ test: setup
 
 ## lint: ruff over the Python sources, mypy (strict) over src/promrules
 lint: $(VENV_STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests alertmanager
 	$(BIN)/mypy
 
 ## tools: promtool 2.42 and 3.x, amtool, Alertmanager into .tools/
