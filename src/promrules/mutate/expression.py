@@ -1,0 +1,62 @@
+"""An alert's `expr:` as the expression operators see it: text, AST, shape, tokens.
+
+It turns "this AST change" into a mutant of the rule file: find the text
+edit inside the expression (exprtext), then the file edit for it (yamltext).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from promrules import yamlnodes as yn
+from promrules.comparisons import ExprError, Node, Signature, parse, shape
+from promrules.mutate import yamltext
+from promrules.mutate.base import AlertSite, Mutant, MutateError
+from promrules.mutate.exprtext import TextEdit, Token, place, tokenize
+
+__all__ = ["Expression", "expression"]
+
+
+@dataclass(frozen=True)
+class Expression:
+    site: AlertSite
+    text: str
+    root: Node
+    shape: list[Signature]
+    tokens: list[Token]
+
+    def mutant(
+        self,
+        name: str,
+        expected: list[Signature],
+        candidates: Iterable[TextEdit],
+        describe: Callable[[Node], str],
+        fallback: str,
+    ) -> Mutant:
+        """The mutant whose expression has the `expected` shape.
+
+        `describe` gets the mutated AST; `fallback` describes a mutant that
+        could not be placed.
+        """
+        found = place(self.text, candidates, expected)
+        if found is None:
+            return self.site.unplaced(name, fallback, "no edit of the expression text gives it")
+        changed = found.apply(self.text)
+        node = self.site.value("expr")
+        edit = yamltext.value_edit(self.site.text, node, found.start, found.end, found.text)
+        return self.site.mutant(name, describe(parse(changed)), edit, ("expr",), changed)
+
+
+def expression(site: AlertSite) -> Expression | None:
+    """The alert's expression; None when it has none (promtool reports that)."""
+    text = yn.scalar(site.value("expr"))
+    if text is None:
+        return None
+    try:
+        root = parse(text)
+    except ExprError as exc:
+        raise MutateError(
+            f"{site.path}:{site.line}: {site.name}: cannot parse expr: {exc}"
+        ) from exc
+    return Expression(site, text, root, shape(root), tokenize(text))

@@ -1,0 +1,223 @@
+"""`promrules diff`: alert changes between git revisions, in the terms a reviewer asks about."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from promrules import cli
+from promrules.diff import Change, DiffError, diff_alerts, read_alerts
+from promrules.diff_git import diff_revisions
+from promrules.diff_render import markdown_lines, text_lines
+
+GOLDEN = Path(__file__).parent / "golden"
+
+BASE = """\
+groups:
+  - name: demo
+    interval: 1m
+    rules:
+      - alert: HighValue
+        expr: demo_value > 90
+        for: 2m
+        labels:
+          severity: critical
+        annotations:
+          summary: value is high
+      - alert: LowValue
+        expr: demo_value < 10
+        for: 5m
+        labels: {severity: warning}
+      - alert: OldName
+        expr: up{job="demo"} == 0
+        for: 1m
+        labels: {severity: critical}
+      - alert: Gone
+        expr: absent(up{job="demo"})
+        labels: {severity: info}
+"""
+
+HEAD = """\
+groups:
+  - name: demo
+    interval: 1m
+    rules:
+      - alert: HighValue
+        expr: demo_value > 85
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: value is too high
+      - alert: LowValue
+        expr: avg_over_time(demo_value[5m]) < 10
+        for: 5m
+        labels: {severity: warning}
+      - alert: NewName
+        expr: up{job="demo"}   ==   0
+        for: 60s
+        labels: {severity: critical}
+      - alert: Added
+        expr: demo_value > 1000
+        keep_firing_for: 10m
+        labels: {severity: critical}
+"""
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    identity = ["-c", "user.name=promrules", "-c", "user.email=promrules@example.invalid"]
+    subprocess.run(["git", *identity, *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository whose first commit has BASE as rules/demo.yml."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "demo.yml").write_text(BASE)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "rules")
+    git(tmp_path, "commit", "-q", "-m", "rules")
+    return tmp_path
+
+
+def commit(repo: Path, text: str) -> None:
+    (repo / "rules" / "demo.yml").write_text(text)
+    git(repo, "commit", "-q", "-a", "-m", "change")
+
+
+def only_change(base: str, head: str) -> tuple[Change, ...]:
+    old, _ = read_alerts({"rules/demo.yml": base}, "base")
+    new, _ = read_alerts({"rules/demo.yml": head}, "head")
+    found = diff_alerts(old, new)
+    assert (found.added, found.removed, found.renamed) == ((), (), ())
+    assert len(found.changed) == 1
+    return found.changed[0][2]
+
+
+def test_a_changed_threshold_says_when_the_alert_now_fires(repo: Path) -> None:
+    commit(repo, BASE.replace("demo_value > 90", "demo_value > 85"))
+    found = diff_revisions(repo, "HEAD~1", "HEAD")
+    assert [(old.name, changes) for old, _new, changes in found.changed] == [
+        (
+            "HighValue",
+            (
+                Change(
+                    "threshold",
+                    "",
+                    "demo_value > 90",
+                    "demo_value > 85",
+                    "now fires when demo_value > 85 (was > 90): sooner, from lower values on",
+                ),
+            ),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "note"),
+    [
+        ("demo_value < 10", "demo_value < 20", "threshold",
+         "now fires when demo_value < 20 (was < 10): sooner, from higher values on"),
+        ("demo_value > 90", "demo_value > 95", "threshold",
+         "now fires when demo_value > 95 (was > 90): later, from higher values on"),
+        ("90 < demo_value", "85 < demo_value", "threshold",
+         "now fires when demo_value > 85 (was > 90): sooner, from lower values on"),
+        ("demo_value > 90", "demo_value >= 90", "operator",
+         "now fires when demo_value >= 90 (was > 90)"),
+        ("a < 70 and b > 5", "a < 70 and b > 6", "threshold",
+         "now fires when b > 6 (was > 5): later, from higher values on"),
+        ("x > 500 * 1024", "x > 400 * 1024", "threshold",
+         "now fires when x > 400 * 1024 (was > 500 * 1024): sooner, from lower values on"),
+        ("demo_value > 90", "max_over_time(demo_value[5m]) > 90", "expr", ""),
+    ],
+    ids=["below", "above-raised", "constant-on-the-left", "operator", "second-comparison",
+         "constant-expression", "expression"],
+)  # fmt: skip
+def test_each_kind_of_expression_change(old: str, new: str, kind: str, note: str) -> None:
+    rule = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: {}\n"
+    (change,) = only_change(rule.format(old), rule.format(new))
+    assert (change.kind, change.note) == (kind, note)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "note"),
+    [
+        ("for: 2m", "for: 5m", "now fires once the condition has held for 5m (was 2m)"),
+        ("for: 2m", "", "now fires as soon as the condition holds (was after 2m)"),
+        ("", "for: 2m", "now fires once the condition has held for 2m (was at once)"),
+        ("keep_firing_for: 5m", "keep_firing_for: 10m",
+         "now keeps firing for 10m after the condition clears (was 5m)"),
+    ],
+    ids=["longer", "removed", "added", "keep-firing-for"],
+)  # fmt: skip
+def test_a_changed_duration_says_the_new_duration(old: str, new: str, note: str) -> None:
+    rule = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: x > 1\n        {}\n"
+    (change,) = only_change(rule.format(old), rule.format(new))
+    assert change.note == note
+
+
+def test_reformatting_changes_nothing() -> None:
+    old, _ = read_alerts({"r.yml": BASE}, "base")
+    new, _ = read_alerts({"r.yml": BASE.replace("demo_value > 90", "demo_value>90")}, "head")
+    assert diff_alerts(old, new).empty
+
+
+def test_added_removed_renamed_and_changed_alerts(repo: Path) -> None:
+    commit(repo, HEAD)
+    found = diff_revisions(repo, "HEAD~1", "HEAD")
+    assert [a.name for a in found.added] == ["Added"]
+    assert [a.name for a in found.removed] == ["Gone"]
+    assert [(old.name, new.name, changes) for old, new, changes in found.renamed] == [
+        ("OldName", "NewName", ())
+    ]
+    changed = {old.name: [(c.kind, c.key) for c in cs] for old, _new, cs in found.changed}
+    assert changed == {
+        "HighValue": [("threshold", ""), ("for", ""), ("label", "severity"),
+                      ("annotation", "summary")],
+        "LowValue": [("expr", "")],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("form", "golden"), [("text", "diff.txt"), ("markdown", "diff.md")])
+def test_rendered_diff_matches_the_golden_file(repo: Path, form: str, golden: str) -> None:
+    commit(repo, HEAD)
+    found = diff_revisions(repo, "HEAD~1", "HEAD")
+    render = text_lines if form == "text" else markdown_lines
+    rendered = "\n".join(render(found, "HEAD~1", "HEAD")) + "\n"
+    assert rendered == (GOLDEN / golden).read_text()
+
+
+def test_the_working_tree_is_the_default_head(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "rules" / "demo.yml").write_text(BASE.replace("for: 2m", "for: 3m"))
+    assert cli.main(["diff", "-C", str(repo), "HEAD"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "Alert rule changes from HEAD to working tree: 1 changed",
+        "  changed  HighValue  (rules/demo.yml)",
+        "    for: 2m -> 3m",
+        "      now fires once the condition has held for 3m (was 2m)",
+    ]
+
+
+def test_no_changes_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["diff", "-C", str(repo), "HEAD", "--format", "markdown"]) == 0
+    assert "No alert rule changes." in capsys.readouterr().out
+
+
+def test_an_unknown_revision_is_a_clear_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["diff", "-C", str(repo), "no-such-branch"]) == 2
+    assert capsys.readouterr().err == "promrules diff: unknown revision 'no-such-branch'\n"
+
+
+def test_invalid_yaml_at_a_revision_names_the_file_and_revision(repo: Path) -> None:
+    commit(repo, "groups: [\n")
+    with pytest.raises(DiffError, match=r"rules/demo.yml \(HEAD\): invalid YAML"):
+        diff_revisions(repo, "HEAD~1", "HEAD")
