@@ -172,3 +172,68 @@ def test_an_alias_bomb_is_handled_without_expanding_it(project: pytest.Pytester)
     result = project.runpytest("bomb_test.yml")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*field a0 not found*"])
+
+
+def test_a_rule_files_entry_that_is_a_directory_errors_every_item(project: pytest.Pytester) -> None:
+    project.mkdir("rulesdir")
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("[rules.yml]", "[rulesdir]"))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines(["*rulesdir: is a directory*"])
+
+
+def test_a_negative_interval_errors_with_promtools_message(project: pytest.Pytester) -> None:
+    negative = PASSING_TEST.replace(
+        "  - name: low\n    interval: 1m", "  - name: low\n    interval: -1m"
+    )
+    assert negative != PASSING_TEST
+    project.makefile(".yml", demo_test=negative)
+    result = project.runpytest("demo_test.yml")
+    assert result.parseoutcomes().get("errors", 0) >= 1
+    result.stdout.fnmatch_lines(['*not a valid duration string: "-1m"*'])
+
+
+def test_a_very_large_file_is_refused_with_its_size(project: pytest.Pytester) -> None:
+    folder = project.mkdir("rule_tests")
+    big = folder / "big_test.yml"
+    with big.open("w") as handle:
+        handle.write("rule_files: [../rules.yml]\ntests:\n")
+        handle.write("# padding\n" * (33 * 1024 * 1024 // 10 + 1))
+    result = project.runpytest("rule_tests")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*big_test.yml: file is * bytes, over the 33554432 limit*"])
+
+
+def test_an_eval_time_after_the_series_ended_warns_with_file_and_line(
+    project: pytest.Pytester,
+) -> None:
+    late = PASSING_TEST.replace('values: "85x10"', 'values: "85x2"')
+    assert late != PASSING_TEST
+    project.makefile(".yml", demo_test=late)
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(passed=4, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PromrulesWarning: demo_test.yml:30: eval_time 5m is after the last input sample"
+            " (at 2m)*"
+        ]
+    )
+
+
+def test_unusual_characters_in_a_label_value_show_in_the_diff(project: pytest.Pytester) -> None:
+    project.makefile(".yml", rules=RULES.replace("severity: critical", 'severity: "crît \\"x\\""'))
+    project.makefile(".yml", demo_test=PASSING_TEST)
+    result = project.runpytest("-p", "no:cacheprovider")
+    # promtool compares the label value exactly: the firing case fails with a readable diff.
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(['*+  label      severity="crît \\"x\\""*'])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_an_alert_name_with_a_dash_works_end_to_end(project: pytest.Pytester) -> None:
+    project.makefile(".yml", rules=RULES.replace("alert: HighValue", "alert: High-Value.v2"))
+    renamed = PASSING_TEST.replace("alertname: HighValue", "alertname: High-Value.v2")
+    project.makefile(".yml", demo_test=renamed)
+    result = project.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["demo_test.yml::high::High-Value.v2@2m"])
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)

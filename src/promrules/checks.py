@@ -9,12 +9,13 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from promrules import notation
 from promrules import yamlnodes as yn
-from promrules.durations import DurationError, parse_duration
+from promrules.durations import DurationError, format_duration, parse_duration
 from promrules.model import TestFile, load_rule_file
 from promrules.results import CaseKey, CaseResult, case_key
 
-__all__ = ["file_problem", "group_and_case_problems"]
+__all__ = ["file_problem", "group_and_case_problems", "late_evaluations"]
 
 
 def file_problem(test_file: TestFile) -> str | None:
@@ -101,3 +102,53 @@ def group_and_case_problems(test_file: TestFile) -> dict[CaseKey, CaseResult]:
         **duplicate_group_names(test_file),
         **zero_intervals(test_file),
     }
+
+
+def _last_sample_ms(values: str, step_ms: int) -> int | None:
+    """When the last sample of a series notation is, without expanding it."""
+    try:
+        terms = notation.parse(values).terms
+    except notation.NotationError:
+        return None  # promtool reports bad notation itself
+    position, last = 0, None
+    for term in terms:
+        if isinstance(term, notation.Run):
+            last = position + term.times
+            position += term.times + 1
+        elif isinstance(term, notation.Missing):
+            position += 1 if term.count is None else term.count
+        else:
+            if not isinstance(term.value, notation.Stale):
+                last = position
+            position += 1
+    return None if last is None else last * step_ms
+
+
+def late_evaluations(test_file: TestFile) -> dict[CaseKey, str]:
+    """Cases evaluated after every input series has ended: a warning, not an error.
+
+    Past its last sample a series lives on for the 5-minute lookback and then
+    vanishes, which is seldom what the test meant to show.
+    """
+    warnings = {}
+    for group in test_file.groups:
+        try:
+            step_ms = parse_duration(yn.scalar(yn.get(group.node, "interval")) or "1m")
+        except DurationError:
+            continue
+        ends = [
+            _last_sample_ms(yn.scalar(yn.get(s, "values")) or "", step_ms)
+            for s in yn.sequence(yn.get(group.node, "input_series"))
+        ]
+        known = [end for end in ends if end is not None]
+        if not known or len(known) != len(ends):
+            continue
+        end = max(known)
+        for case in group.cases:
+            if case.eval_ms is not None and case.eval_ms > end:
+                warnings[case_key(group, case)] = (
+                    f"{test_file.path.name}:{case.line}: eval_time {case.eval_time} is after the "
+                    f"last input sample (at {format_duration(end)}); values there come from the "
+                    "5m lookback, or are gone"
+                )
+    return warnings

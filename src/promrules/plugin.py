@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_fil
 from promrules.probe import ProbeError
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
-from promrules.results import CaseResult
+from promrules.results import CaseResult, case_key
 from promrules.session import SessionState
 
 # The scenario fixture (`promrules_scenario`) lives in its own module.
@@ -221,6 +222,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             state.start(dict.fromkeys(item.test_file for item in cases))
 
 
+class PromrulesWarning(UserWarning):
+    """Something in a test file that is legal but rarely meant."""
+
+
 class PromrulesError(Exception):
     """A failure or error of a promrules item, already rendered for the reader."""
 
@@ -323,6 +328,9 @@ class CaseItem(PromrulesItem):
 
     def setup(self) -> None:
         """Run the file (once) here, so that a case promtool could not judge is an ERROR."""
+        late = self.state.late_evaluations(self.test_file).get(case_key(self.group, self.case))
+        if late:
+            warnings.warn(PromrulesWarning(late), stacklevel=1)
         result = self.state.test_file_result(self.test_file)
         self.verdict = result.result_for(self.group, self.case)
         if self.verdict.status == "error":

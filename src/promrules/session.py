@@ -17,6 +17,7 @@ import yaml
 
 from promrules import yamlnodes as yn
 from promrules.batching import Unit, plan, run_bin
+from promrules.checks import late_evaluations
 from promrules.coverage import CoverageReport
 from promrules.execution import judge_groups, run_test_file
 from promrules.lint import Finding, LintContext, Policy, run_checks
@@ -24,7 +25,7 @@ from promrules.lint.base import AlertRule, read_alert_rules
 from promrules.model import TestFile, load_rule_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
-from promrules.results import FileResult
+from promrules.results import CaseKey, FileResult
 
 __all__ = ["SessionState"]
 
@@ -54,6 +55,7 @@ class SessionState:
     coverage: CoverageReport = field(default_factory=CoverageReport)
     _rule_files: dict[Path, str] = field(default_factory=dict)  # resolved path -> as shown
     _lint: LintContext | None = None
+    _late: dict[Path, dict[CaseKey, str]] = field(default_factory=dict)
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -187,6 +189,13 @@ class SessionState:
             with contextlib.suppress(yn.YamlError):
                 rules += read_alert_rules(path, shown)
         return LintContext(self.rootdir, self.lint_policy, tuple(rules))
+
+    def late_evaluations(self, test_file: TestFile) -> dict[CaseKey, str]:
+        """Warnings for cases evaluated after their series ended, worked out once per file."""
+        with self._lock:
+            if test_file.path not in self._late:
+                self._late[test_file.path] = late_evaluations(test_file)
+            return self._late[test_file.path]
 
     def rule_check(self, path: Path) -> PromtoolRun:
         if path not in self._checks:
