@@ -33,3 +33,12 @@ def test_a_syntax_error_in_a_rule_fails_with_its_line(
     result.stdout.fnmatch_lines(
         ['*rules.yml: 6:15: group "demo", rule 1, "HighValue": could not parse expression*']
     )
+
+
+def test_a_template_that_does_not_render_fails_the_check(
+    pytester: pytest.Pytester, promtool_env: object
+) -> None:
+    pytester.makefile(".yml", rules=RULES.replace("{{ $value }}", "{{ $value | nosuchfunc }}"))
+    result = pytester.runpytest("rules.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(['*annotation "summary"*function "nosuchfunc" not defined*'])
