@@ -143,6 +143,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs per measurement")
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
     args = parser.parse_args()
+    args.promtool = str(Path(args.promtool).resolve())
     version = subprocess.run([args.promtool, "--version"], capture_output=True, text=True).stdout
     print(
         f"promtool: {args.promtool} ({version.splitlines()[0] if version else '?'}); cores: {os.cpu_count()}"
