@@ -24,6 +24,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+# libyaml's composer when PyYAML has it: an order of magnitude faster, same nodes and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -63,7 +65,7 @@ def compose_file(path: Path) -> yaml.Node | None:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(str(path), line, "not valid UTF-8") from exc
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark else None
