@@ -1,0 +1,91 @@
+"""Everything derivation knows about one alert before it asks promtool anything.
+
+The expression is parsed once; its conditions, selectors, synthetic leaves
+and sampling plan are worked out here, and any reason the alert cannot be
+derived at all (an unparsable expression, a selector no series satisfies, a
+window no sampling fits) is raised as one DeriveError that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from promrules.alerts import AlertDefinition
+from promrules.derive.bench import Bench
+from promrules.derive.conditions import Condition, find_conditions
+from promrules.derive.leaves import Leaf, LeafError, build_leaves, selects
+from promrules.derive.plan import Plan, PlanError, choose_plan
+from promrules.derive.promql import ExprError, Node, parse
+from promrules.derive.selectors import find_usages
+
+__all__ = ["AlertContext", "DeriveError", "build_context"]
+
+
+class DeriveError(ValueError):
+    """The alert as a whole cannot be derived; the message says why."""
+
+
+@dataclass
+class AlertContext:
+    rule: AlertDefinition
+    root: Node
+    conditions: list[Condition]
+    leaves: list[Leaf]
+    plan: Plan
+    bench: Bench
+    evaluation_interval_ms: int
+
+    def leaves_in(self, start: int, end: int) -> list[Leaf]:
+        """Leaves read by selectors in the node range [start, end), in reading order.
+
+        A leaf counts when a selector there selects its series, not only when
+        it was made for that selector: `sum(rate(x[5m]))` also reads `x{code="5xx"}`.
+        """
+        usages = [u for leaf in self.leaves for u in leaf.usages if start <= u.index < end]
+        found: list[tuple[int, int, Leaf]] = []
+        for leaf in self.leaves:
+            inside = [u.index for u in usages if u in leaf.usages or selects(u, leaf)]
+            if inside:
+                own = 0 if any(u in leaf.usages for u in usages) else 1
+                found.append((min(inside), own, leaf))
+        return [leaf for _i, _own, leaf in sorted(found, key=lambda e: (e[0], e[1]))]
+
+    def signal_leaves(self, condition: Condition) -> list[Leaf]:
+        return self.leaves_in(condition.signal_index, condition.signal_end)
+
+    def condition_leaves(self, condition: Condition) -> list[Leaf]:
+        return self.leaves_in(condition.index, condition.end)
+
+
+def _thresholds(conditions: Sequence[Condition], indexes: Sequence[int]) -> dict[int, float | None]:
+    """For each selector, the threshold of the innermost condition whose signal reads it."""
+    found: dict[int, float | None] = {}
+    for index in indexes:
+        around = [c for c in conditions if c.signal_index <= index < c.signal_end]
+        if around:
+            found[index] = max(around, key=lambda c: c.signal_index).threshold
+    return found
+
+
+def build_context(rule: AlertDefinition, evaluation_interval_ms: int) -> AlertContext:
+    """Parse and plan one alert (raises DeriveError)."""
+    try:
+        root = parse(rule.expr)
+    except ExprError as exc:
+        raise DeriveError(str(exc)) from exc
+    conditions = find_conditions(root)
+    usages = find_usages(root)
+    if not usages:
+        raise DeriveError("the expression reads no series")
+    try:
+        leaves = build_leaves(usages)
+    except LeafError as exc:
+        raise DeriveError(str(exc)) from exc
+    tick = rule.group_interval_ms or evaluation_interval_ms
+    try:
+        plan = choose_plan(leaves, tick, _thresholds(conditions, [u.index for u in usages]))
+    except PlanError as exc:
+        raise DeriveError(str(exc)) from exc
+    bench = Bench(leaves, plan, evaluation_interval_ms)
+    return AlertContext(rule, root, conditions, leaves, plan, bench, evaluation_interval_ms)

@@ -1,0 +1,193 @@
+"""Derive many alerts at once: every alert's work advances in shared promtool rounds.
+
+Each tested condition of each alert is a generator that yields the probes it
+needs and resumes when they have results. The engine gathers the probes of
+all live generators, runs them in one batch (a few promtool processes side
+by side), and resumes them all; so the number of promtool runs grows with
+the number of solver rounds, not with the number of alerts.
+PROMRULES_DERIVE_DEBUG=1 prints one line per round (probes, queries, seconds).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from promrules.alerts import AlertDefinition, load_alerts
+from promrules.derive.cases import CaseDraft, build_cases
+from promrules.derive.conditions import Condition
+from promrules.derive.context import AlertContext, DeriveError, build_context
+from promrules.derive.labels import calibrate_labels
+from promrules.derive.model import AlertDerivation, CaseKind, DerivedCase, Gap
+from promrules.derive.primary import solve_condition
+from promrules.derive.probe import Probe, run_probes
+from promrules.derive.writer import case_group
+from promrules.promtool import Promtool
+
+__all__ = ["choose_evaluation_interval", "derive_rule_files"]
+
+Task = Generator[list[Probe], None, "ConditionResult"]
+
+
+@dataclass
+class ConditionResult:
+    condition: Condition
+    drafts: list[CaseDraft]
+    gaps: dict[str, str]
+    inapplicable: dict[str, str]
+
+
+@dataclass
+class AlertWork:
+    rule: AlertDefinition
+    context: AlertContext | None
+    problem: str | None = None
+    results: list[ConditionResult] = field(default_factory=list)
+
+
+def _condition_task(ctx: AlertContext, condition: Condition) -> Task:
+    solution = yield from solve_condition(ctx, condition)
+    drafts, gaps = yield from build_cases(ctx, solution)
+    return ConditionResult(condition, drafts, gaps, dict(solution.inapplicable))
+
+
+def _drive(promtool: Promtool, tasks: list[tuple[AlertWork, Task]], workers: int) -> None:
+    """Advance every task until it finishes, batching their probes per round."""
+    live: list[tuple[AlertWork, Task, list[Probe]]] = []
+    for work, task in tasks:
+        _advance(work, task, None, live)
+    rounds = 0
+    while live:
+        batch = [probe for _w, _t, probes in live for probe in probes]
+        started = time.monotonic()
+        run_probes(promtool, batch, workers)
+        rounds += 1
+        if os.environ.get("PROMRULES_DERIVE_DEBUG"):
+            queries = sum(len(p.queries) for p in batch)
+            size = sum(len(v) for p in batch for _s, v in p.series)
+            print(
+                f"round {rounds}: {len(live)} tasks, {len(batch)} probes, {queries} queries, "
+                f"{size} chars of series, {time.monotonic() - started:.2f}s",
+                file=sys.stderr,
+            )
+        current, live = live, []
+        for work, task, _probes in current:
+            _advance(work, task, True, live)
+
+
+def _advance(
+    work: AlertWork,
+    task: Task,
+    resume: bool | None,
+    live: list[tuple[AlertWork, Task, list[Probe]]],
+) -> None:
+    try:
+        probes = next(task) if resume is None else task.send(None)
+        while not probes:
+            probes = task.send(None)
+    except StopIteration as stop:
+        work.results.append(stop.value)
+        return
+    live.append((work, task, probes))
+
+
+def choose_evaluation_interval(rules: Sequence[AlertDefinition]) -> int:
+    """1m, unless a `for:`, `keep_firing_for:` or group interval needs a finer grid."""
+    interval = 60_000
+    for rule in rules:
+        for value in (rule.for_ms, rule.keep_firing_for_ms, rule.group_interval_ms or 0):
+            if value:
+                interval = math.gcd(interval, value)
+    return max(interval, 1000) if interval % 1000 == 0 else interval
+
+
+def _patterns(ctx: AlertContext | None) -> tuple[str, ...]:
+    if ctx is None:
+        return ()
+    found = {leaf.pattern.name for leaf in ctx.leaves}
+    if any(c.kind == "absent" for c in ctx.conditions):
+        found.add("absent")
+    if any(leaf.stepped for leaf in ctx.leaves):
+        found.add("offset")
+    return tuple(sorted(found))
+
+
+def _derivation(work: AlertWork, evaluation_interval_ms: int) -> AlertDerivation:
+    rule = work.rule
+    gaps: list[Gap] = []
+    cases: list[DerivedCase] = []
+    if work.problem:
+        gaps.append(Gap(None, None, work.problem))
+    order = {id(c): n for n, c in enumerate(work.context.conditions)} if work.context else {}
+    for result in sorted(work.results, key=lambda r: order.get(id(r.condition), 0)):
+        label = result.condition.label
+        for kind in ("beyond", "short", "exact", "clears"):
+            if kind in result.inapplicable:
+                gaps.append(Gap(label, kind, result.inapplicable[kind], applies=False))
+            elif kind in result.gaps:
+                gaps.append(Gap(label, kind, result.gaps[kind]))
+        for draft in result.drafts:
+            kind = cast(CaseKind, draft.case)
+            cases.append(DerivedCase(rule.name, kind, label, draft.summary, case_group(draft)))
+    return AlertDerivation(
+        alert=rule.name,
+        file=rule.path,
+        line=rule.line,
+        expr=rule.expr,
+        evaluation_interval_ms=evaluation_interval_ms,
+        cases=tuple(cases),
+        not_derived=tuple(gaps),
+        patterns=_patterns(work.context),
+    )
+
+
+def _name_cases(works: Sequence[AlertWork]) -> None:
+    """Unique, readable group names: `Alert: case of condition`."""
+    seen: dict[str, int] = {}
+    for work in works:
+        for result in work.results:
+            for draft in result.drafts:
+                base = f"{draft.alert}: {draft.case}: {draft.condition.label}"
+                seen[base] = seen.get(base, 0) + 1
+                draft.name = base if seen[base] == 1 else f"{base} #{seen[base]}"
+
+
+def derive_rule_files(
+    promtool: Promtool, paths: Sequence[Path], workers: int = 2
+) -> dict[Path, list[AlertDerivation]]:
+    """Derive every alert of every rule file, in shared promtool rounds."""
+    per_file: dict[Path, tuple[int, list[AlertWork]]] = {}
+    tasks: list[tuple[AlertWork, Task]] = []
+    for path in paths:
+        rules = load_alerts(path)
+        interval = choose_evaluation_interval(rules)
+        works = []
+        for rule in rules:
+            try:
+                ctx = build_context(rule, interval)
+            except DeriveError as exc:
+                works.append(AlertWork(rule, None, str(exc)))
+                continue
+            work = AlertWork(rule, ctx)
+            testable = [c for c in ctx.conditions if c.testable]
+            if not testable:
+                work.problem = "the expression has no threshold comparison and no absent()"
+            tasks += [(work, _condition_task(ctx, c)) for c in testable]
+            works.append(work)
+        per_file[path] = (interval, works)
+    _drive(promtool, tasks, workers)
+    jobs = []
+    for path, (interval, works) in per_file.items():
+        _name_cases(works)
+        jobs += [(path, interval, d) for w in works for r in w.results for d in r.drafts]
+    calibrate_labels(promtool, jobs, workers)
+    return {
+        path: [_derivation(work, interval) for work in works]
+        for path, (interval, works) in per_file.items()
+    }

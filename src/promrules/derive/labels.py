@@ -1,0 +1,153 @@
+"""Exact labels and annotations of derived alerts, read from one calibration run.
+
+Whether and when an alert fires is derived; what its labels and annotations
+say (templates, `$value`, labels the expression carries) is promtool's to
+render. So every case is run once with the real rule file and placeholder
+expectations, and the labels promtool reports at the ticks the case asserts
+are written into the case. When promtool reports a different number of
+alerts than derived, the derived labels stay, and the case will fail and show it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from promrules.derive.cases import CaseDraft, Expectation
+from promrules.derive.probe import parse_samples
+from promrules.durations import format_duration
+from promrules.output import Failure, parse_test_output
+from promrules.promtool import Promtool, PromtoolError
+
+__all__ = ["calibrate_labels", "parse_alerts"]
+
+_PLACEHOLDER = {"promrules_placeholder": "calibration"}
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_LABELSET = rf"\{{(?:[^{{}}\"]|{_QUOTED})*\}}"
+_ALERT_RE = re.compile(rf"Labels:({_LABELSET})\s*\n?\s*Annotations:({_LABELSET})")
+_PAIR_RE = re.compile(rf"([^\s=,{{}}]+)=({_QUOTED})")
+_CHUNK = 300
+
+Alert = tuple[dict[str, str], dict[str, str]]
+
+
+def _unquote(text: str) -> str:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text[1:-1]
+    return value if isinstance(value, str) else text[1:-1]
+
+
+def _pairs(labelset: str) -> dict[str, str]:
+    return {name: _unquote(value) for name, value in _PAIR_RE.findall(labelset)}
+
+
+def parse_alerts(text: str) -> list[Alert] | None:
+    """promtool's printed alert list: (labels, annotations) per alert; None if unreadable."""
+    alerts = [(_pairs(labels), _pairs(notes)) for labels, notes in _ALERT_RE.findall(text)]
+    if not alerts and text.strip() not in ("[]", ""):
+        return None
+    return alerts
+
+
+def _placeholder_group(draft: CaseDraft) -> dict[str, Any]:
+    alerts = [
+        {
+            "eval_time": format_duration(e.eval_ms),
+            "alertname": draft.alert,
+            "exp_alerts": [{"exp_labels": dict(_PLACEHOLDER)}],
+        }
+        for e in draft.expectations
+        if e.kind == "alert" and e.count
+    ]
+    exprs = [
+        {
+            "expr": e.expr,
+            "eval_time": format_duration(e.eval_ms),
+            "exp_samples": [{"labels": '{promrules_placeholder="calibration"}', "value": 0}],
+        }
+        for e in draft.expectations
+        if e.kind == "expr" and e.count
+    ]
+    group: dict[str, Any] = {
+        "name": "calibration",
+        "interval": format_duration(draft.interval_ms),
+        "input_series": [{"series": s, "values": v} for s, v in draft.series],
+    }
+    if alerts:
+        group["alert_rule_test"] = alerts
+    if exprs:
+        group["promql_expr_test"] = exprs
+    return group
+
+
+def _fill(draft: CaseDraft, failures: Sequence[Failure]) -> None:
+    by_key = {(f.kind, f.subject, f.time_ms): f for f in failures}
+    for e in draft.expectations:
+        if not e.count:
+            continue
+        subject = draft.alert if e.kind == "alert" else e.expr
+        failure = by_key.get((e.kind, subject, e.eval_ms))
+        if failure is not None and failure.got is not None:
+            _take(e, failure.got)
+
+
+def _take(e: Expectation, got: str) -> None:
+    """Keep promtool's labels when it reports as many alerts (or samples) as derived."""
+    if e.kind == "alert":
+        alerts = parse_alerts(got)
+        if alerts is not None and len(alerts) == e.count:
+            e.found = [(labels, notes, 1.0) for labels, notes in alerts]
+        return
+    samples = parse_samples(got)
+    if samples is not None and len(samples) == e.count:
+        e.found = [(s.label_dict, {}, s.value) for s in samples]
+
+
+Job = tuple[Path, int, CaseDraft]  # rule file, evaluation interval, case
+
+
+def _run_chunk(promtool: Promtool, jobs: Sequence[Job]) -> None:
+    with tempfile.TemporaryDirectory(prefix="promrules-labels-") as tmp:
+        paths = []
+        for n, (rule_file, interval, draft) in enumerate(jobs):
+            document = {
+                "rule_files": [str(rule_file.resolve())],
+                "evaluation_interval": format_duration(interval),
+                "tests": [_placeholder_group(draft)],
+            }
+            path = Path(tmp) / f"case{n}.yml"
+            path.write_text(json.dumps(document))
+            paths.append(path)
+        try:
+            run = promtool.test_rules(*paths)
+        except PromtoolError:
+            return
+    reports = parse_test_output(run.output)
+    if len(reports) != len(jobs):
+        if len(jobs) > 1:
+            half = len(jobs) // 2
+            _run_chunk(promtool, jobs[:half])
+            _run_chunk(promtool, jobs[half:])
+        return
+    for (_rule_file, _interval, draft), report in zip(jobs, reports, strict=True):
+        _fill(draft, report.failures)
+
+
+def calibrate_labels(promtool: Promtool, jobs: Sequence[Job], workers: int = 2) -> None:
+    """Fill in exact labels (and annotations) of every expectation that expects something."""
+    needed = [job for job in jobs if any(e.count for e in job[2].expectations)]
+    chunks = [needed[i : i + _CHUNK] for i in range(0, len(needed), _CHUNK)]
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            _run_chunk(promtool, chunk)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda chunk: _run_chunk(promtool, chunk), chunks))

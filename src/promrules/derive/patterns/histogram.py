@@ -1,0 +1,53 @@
+"""histogram: classic buckets read by histogram_quantile().
+
+The knob is the upper bound of the one finite bucket that holds every
+observation: quantile q then reads q x bound, a straight line the solver
+can walk. `le="+Inf"` holds the same count. Under rate() the buckets are
+counters at one observation per second; otherwise they hold the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
+from promrules.derive.patterns.counter import accumulate
+from promrules.derive.selectors import Usage
+from promrules.notation import STALE, Value, format_number
+
+__all__ = ["Histogram"]
+
+
+@pattern
+class Histogram(Pattern):
+    name = "histogram"
+    priority = 50
+    summary = "classic histogram buckets: histogram_quantile()"
+
+    def claims(self, usage: Usage) -> bool:
+        return usage.reads_through("histogram_quantile")
+
+    def knobs(self) -> tuple[Knob, ...]:
+        return (Knob("bound", 1.0, low=1e-300),)
+
+    def values(self, at: At, times: Sequence[int], context: Context) -> SeriesValues:
+        rated = context.reads_through("rate", "irate", "increase")
+        counts = (
+            accumulate(lambda _k, _t: 1.0, "", times, lambda _t: 1.0, context.restarts)
+            if rated
+            else [1.0] * len(times)
+        )
+        series: SeriesValues = {(("le", "+Inf"),): list(counts)}
+        bounds = [at("bound", t) for t in times]
+        for bound in dict.fromkeys(bounds):
+            key = (("le", format_number(bound)),)
+            values: list[Value] = []
+            for count, current in zip(counts, bounds, strict=True):
+                if current == bound:
+                    values.append(count)
+                elif values and values[-1] not in (None, STALE):
+                    values.append(STALE)
+                else:
+                    values.append(None)
+            series[key] = values
+        return series

@@ -1,0 +1,399 @@
+"""Settings that put one condition just beyond, just short of, and on its threshold.
+
+A condition is moved by a driver: one knob of a series its signal reads, or
+all of those series scaled together (which keeps ratios between them, so a
+guard like `rate(total) > 0` can move while `errors / total > 0.05` holds).
+Drivers are tried in reading order until every case has a setting; each case
+may come from a different driver (an exact ratio often needs the
+denominator's knob). Every other condition of the expression is first put
+into the state the test needs (true beside `and`, false beside `or`), with
+a comfortable margin, by a knob of its own; then the condition is solved
+again, since the two may share series.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+from promrules.derive.bench import Point, Setting
+from promrules.derive.conditions import Condition, required_state
+from promrules.derive.context import AlertContext
+from promrules.derive.leaves import BEFORE, PRESENT, Leaf
+from promrules.derive.patterns import Knob
+from promrules.derive.probe import Probe
+from promrules.derive.solve import Goal, Measured, Outcome, Reader, read_single, solve, step_for
+
+__all__ = ["CASES", "Solution", "describe", "solve_condition"]
+
+CASES = ("beyond", "short", "exact")
+ORDERING = (">", ">=", "<", "<=")
+MAX_DRIVERS = 5
+Work = Generator[list[Probe], None, "Solution"]
+
+
+@dataclass
+class Solution:
+    """Where the series must sit for each case, or why they cannot."""
+
+    condition: Condition
+    settings: dict[str, dict[str, float]] = field(default_factory=dict)
+    drivers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # case -> knobs moved
+    readings: dict[str, Measured] = field(default_factory=dict)
+    gaps: dict[str, str] = field(default_factory=dict)  # case -> why it was not derived
+    inapplicable: dict[str, str] = field(default_factory=dict)  # case -> why it does not apply
+    threshold: float | None = None
+    step: float | None = None
+
+    def fails(self, case: str, reason: str) -> None:
+        self.gaps.setdefault(case, reason)
+        self.settings.pop(case, None)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A way to move a signal: one knob, or several scaled by one factor."""
+
+    name: str
+    knob: Knob
+    scaled: tuple[tuple[str, float], ...] = ()  # knob id -> its value at factor 1
+
+    @property
+    def knob_ids(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.scaled) if self.scaled else (self.name,)
+
+    def apply(self, base: Setting, value: float) -> dict[str, float]:
+        if not self.scaled:
+            return {**base, self.name: value}
+        return {**base, **{k: value * ref for k, ref in self.scaled}}
+
+
+def _reader(condition: Condition) -> tuple[list[str], Reader]:
+    exprs = [condition.signal]
+    if condition.reference is not None:
+        exprs.append(condition.reference)
+
+    def read(point: Point) -> Measured:
+        result = point.result(condition.signal)
+        value, problem = read_single(result)
+        empty = not result.error and not result.samples
+        against: float | None = condition.threshold
+        if condition.reference is not None:
+            against, other = read_single(point.result(condition.reference))
+            problem = problem or (f"reference: {other}" if other else None)
+        return Measured(value, against, problem, empty)
+
+    return exprs, read
+
+
+def _beyond_side(op: str) -> float:
+    return 1.0 if op in (">", ">=") else -1.0
+
+
+def _equality_side(threshold: float) -> float:
+    """Which neighbour of an equality threshold to test: below a positive one, else above."""
+    return -1.0 if threshold > 0 else 1.0
+
+
+def _primary_goals(op: str, threshold: float, step: float) -> list[Goal]:
+    exact = Goal("exact", exact=True)
+    if op in ORDERING:
+        side = _beyond_side(op)
+        return [
+            Goal("beyond", side=side, high=2 * step),
+            Goal("short", side=-side, high=2 * step),
+            exact,
+        ]
+    side = _equality_side(threshold)
+    other = "short" if op == "==" else "beyond"
+    return [exact, Goal(other, side=side, high=2 * step)]
+
+
+def _case_goal(op: str, case: str) -> str:
+    if op == "==" and case == "beyond":
+        return "exact"
+    if op == "!=" and case == "short":
+        return "exact"
+    return case
+
+
+def _hold_goals(op: str, threshold: float, step: float, hold: bool) -> list[Goal]:
+    """A comfortable margin on the side a secondary condition must be on.
+
+    When no margin is reachable, the threshold itself will do where it is on
+    the right side (`x > 0` is false at 0: a counter's rate cannot go lower).
+    """
+    margin = max(10 * step, 0.25 * abs(threshold))
+    if op in ORDERING:
+        side = _beyond_side(op) * (1 if hold else -1)
+        goals = [Goal("hold", side=side, low=margin)]
+        if (op in (">=", "<=")) == hold:
+            goals.append(Goal("hold", exact=True))
+        return goals
+    wants_equal = (op == "==") == hold
+    if wants_equal:
+        return [Goal("hold", exact=True)]
+    return [Goal("hold", side=_equality_side(threshold), low=step * 0.5, high=2 * step)]
+
+
+def _drivers(ctx: AlertContext, leaves: Sequence[Leaf], base: Setting) -> list[Driver]:
+    """Single knobs in reading order, then all main knobs scaled together."""
+    found: list[Driver] = []
+    for leaf in leaves:
+        knobs = [k for k in leaf.knobs if k.name != PRESENT]
+        if any(u.function == "predict_linear" for u in leaf.usages):
+            # predict_linear() also reads the current value, so a slope makes its
+            # signal drift; a level (with the slope at 0) moves it steadily.
+            knobs.sort(key=lambda k: k.name != "base")
+        for knob in knobs:
+            found.append(Driver(leaf.knob_id(knob.name), knob))
+    found = found[:MAX_DRIVERS]
+    mains = [leaf for leaf in leaves if leaf.pattern.knobs()[0].integer is False]
+    if len(mains) > 1:
+        ids = [leaf.main for leaf in mains]
+        ids += [leaf.knob_id(BEFORE) for leaf in mains if leaf.stepped]
+        scaled = tuple(
+            (k, base.get(k, ctx.leaves[int(k.split(".")[0])].knob(k).default)) for k in ids
+        )
+        if any(ref for _k, ref in scaled):
+            low = 0.0 if all(leaf.knob(leaf.main).low >= 0 for leaf in mains) else -math.inf
+            name = "scale(" + ",".join(ids) + ")"
+            found.append(Driver(name, Knob("scale", 1.0, low=low), scaled))
+    return found
+
+
+def _flat(outcome: Outcome) -> bool:
+    values = {m.value for _x, m in outcome.seen if m.value is not None}
+    return len(values) <= 1
+
+
+def _state(point: Point, condition: Condition) -> bool | None:
+    result = point.result(condition.text)
+    if result.error:
+        return None
+    return bool(result.samples)
+
+
+def _solve_goals(
+    ctx: AlertContext, condition: Condition, base: Setting, step: float, solution: Solution
+) -> Generator[list[Probe], None, None]:
+    """Find a setting for every case, trying drivers until none is missing."""
+    exprs, read = _reader(condition)
+    threshold = solution.threshold if solution.threshold is not None else 0.0
+    goals = {g.name: g for g in _primary_goals(condition.op, threshold, step)}
+    found: dict[str, tuple[Driver, float, Measured, Setting]] = {}
+    failed: dict[str, str] = {}
+    empty_at: dict[str, tuple[Driver, float]] = {}
+    knob_low: dict[str, bool] = {}
+    moved = False
+    leaves = ctx.signal_leaves(condition)
+    for others_at in (None, 10.0, 100.0):
+        for driver in _drivers(ctx, leaves, base):
+            missing = [g for name, g in goals.items() if name not in found]
+            if not missing or (others_at is not None and missing != [goals.get("exact")]):
+                break
+            if any(k in base for k in driver.knob_ids) or (others_at and driver.scaled):
+                continue
+            start = dict(base)
+            if others_at is not None:
+                # Round partners: (10 - 9) / 10 is exactly 0.1 where (x - 1) / x never is.
+                start.update({leaf.main: others_at for leaf in leaves if leaf.main not in base})
+            outcome = yield from solve(
+                ctx.bench,
+                partial(driver.apply, start),
+                driver.knob,
+                exprs,
+                read,
+                missing,
+                abs(threshold) or None,
+            )
+            if _flat(outcome):
+                continue
+            moved = True
+            for name, value in outcome.found.items():
+                found[name] = (driver, value, outcome.readings[name], start)
+                knob_low[name] = value == driver.knob.low
+            for name, why in outcome.failed.items():
+                failed.setdefault(name, why)
+            for value, m in outcome.seen:
+                if m.empty:
+                    empty_at.setdefault("quiet", (driver, value))
+    solution.settings, solution.readings, solution.drivers = {}, {}, {}
+    solution.gaps, solution.inapplicable = {}, {}
+    if not moved:
+        for case in CASES:
+            solution.fails(case, "the signal does not move with any series it reads")
+        return
+    for case in CASES:
+        goal = _case_goal(condition.op, case)
+        if goal in found:
+            driver, value, reading, origin = found[goal]
+            solution.settings[case] = driver.apply(origin, value)
+            solution.readings[case] = reading
+            solution.drivers[case] = driver.knob_ids
+        else:
+            solution.gaps[case] = failed.get(goal, "no driver reached it")
+    _fallbacks(condition, solution, base, empty_at, knob_low)
+
+
+def _fallbacks(
+    condition: Condition,
+    solution: Solution,
+    base: Setting,
+    empty_at: dict[str, tuple[Driver, float]],
+    knob_low: dict[str, bool],
+) -> None:
+    """Cases with no setting of their own that still have a meaning, or none at all."""
+    gaps = solution.gaps
+    if "short" in gaps and knob_low.get("exact") and condition.op in ORDERING:
+        solution.inapplicable["short"] = (
+            "the signal cannot go past the threshold on the quiet side: "
+            "the threshold is the lowest value it takes"
+        )
+        del gaps["short"]
+    if "quiet" in empty_at and condition.op in ORDERING:
+        driver, value = empty_at["quiet"]
+        if "short" in gaps:
+            solution.settings["short"] = driver.apply(base, value)
+            solution.readings["short"] = Measured(None, solution.threshold, empty=True)
+            solution.drivers["short"] = driver.knob_ids
+            del gaps["short"]
+        if "exact" in gaps and "jumps" not in gaps["exact"]:
+            solution.inapplicable["exact"] = (
+                "the signal never equals the threshold: short of it, it returns no series"
+            )
+            del gaps["exact"]
+
+
+def _fix_other(
+    ctx: AlertContext,
+    primary: Condition,
+    other: Condition,
+    hold: bool,
+    setting: dict[str, float],
+    busy: Sequence[str],
+) -> Generator[list[Probe], None, str | None]:
+    """Put `other` into the state `hold` by turning one of its own knobs; None on success."""
+    mine = {leaf.number for leaf in ctx.signal_leaves(primary)}
+    leaves = ctx.condition_leaves(other)
+    own = [leaf for leaf in leaves if leaf.number not in mine]
+    if other.kind in ("absent", "opaque"):
+        wants_present = (other.kind == "opaque") == hold
+        targets = own if not wants_present else leaves
+        if not targets:
+            return f"`{other.label}` reads only series the tested condition needs"
+        for leaf in targets:
+            setting[leaf.knob_id(PRESENT)] = 1.0 if wants_present else 0.0
+        return None
+    exprs, read = _reader(other)
+    first_point = Point(dict(setting), exprs)
+    yield from ctx.bench.measure([first_point])
+    first = read(first_point)
+    threshold = other.threshold if other.threshold is not None else (first.against or 0.0)
+    goals = _hold_goals(other.op, threshold, step_for(threshold, other.op), hold)
+    drivers = _drivers(ctx, own, setting) + _drivers(ctx, leaves, setting)
+    for goal in goals:
+        for driver in drivers:
+            if any(k in busy for k in driver.knob_ids):
+                continue
+            outcome = yield from solve(
+                ctx.bench,
+                partial(driver.apply, setting),
+                driver.knob,
+                exprs,
+                read,
+                [goal],
+                abs(threshold) or None,
+            )
+            if "hold" in outcome.found:
+                setting.update(driver.apply(setting, outcome.found["hold"]))
+                return None
+    state = "true" if hold else "false"
+    return f"no series of `{other.label}` can make it {state} on its own"
+
+
+def _settle_others(
+    ctx: AlertContext, condition: Condition, solution: Solution, base: dict[str, float]
+) -> Generator[list[Probe], None, str | None]:
+    """Bring every other condition into its required state at the 'beyond' setting."""
+    others = [c for c in ctx.conditions if c is not condition]
+    if not others or "beyond" not in solution.settings:
+        return None
+    setting = dict(solution.settings["beyond"])
+    point = Point(setting, [c.text for c in others])
+    yield from ctx.bench.measure([point])
+    busy = list(solution.drivers.get("beyond", ()))
+    for other in others:
+        hold = required_state(condition, other)
+        state = _state(point, other)
+        if state is None:
+            return f"promtool cannot evaluate `{other.label}`: {point.result(other.text).error}"
+        if state == hold:
+            continue
+        problem = yield from _fix_other(ctx, condition, other, hold, setting, busy)
+        if problem:
+            return problem
+    base.update({k: v for k, v in setting.items() if k not in busy})
+    return None
+
+
+def solve_condition(ctx: AlertContext, condition: Condition) -> Work:
+    """Settings for each case of one condition, with the others in their required states."""
+    solution = Solution(condition, threshold=condition.threshold)
+    if condition.kind == "absent":
+        return (yield from _solve_absent(ctx, condition, solution))
+    exprs, read = _reader(condition)
+    defaults = Point({}, exprs)
+    yield from ctx.bench.measure([defaults])
+    first = read(defaults)
+    threshold = condition.threshold
+    if threshold is None:
+        if first.against is None:
+            for case in CASES:
+                solution.fails(case, f"the compared-with side returns {first.problem or 'nothing'}")
+            return solution
+        threshold = first.against
+    solution.threshold = threshold
+    solution.step = step = step_for(threshold, condition.op)
+    base: dict[str, float] = {}
+    yield from _solve_goals(ctx, condition, base, step, solution)
+    if "beyond" not in solution.settings:
+        return solution
+    before = dict(base)
+    problem = yield from _settle_others(ctx, condition, solution, base)
+    if problem:
+        for case in CASES:
+            solution.fails(case, problem)
+        return solution
+    if base != before:
+        yield from _solve_goals(ctx, condition, base, step, solution)
+    return solution
+
+
+def _solve_absent(ctx: AlertContext, condition: Condition, solution: Solution) -> Work:
+    leaves = ctx.signal_leaves(condition)
+    if not leaves:
+        solution.fails("beyond", "absent() of an expression that reads no series")
+        return solution
+    gone = {leaf.knob_id(PRESENT): 0.0 for leaf in leaves}
+    solution.settings = {"beyond": dict(gone), "short": {}}
+    solution.drivers = {"beyond": tuple(gone), "short": tuple(gone)}
+    solution.inapplicable["exact"] = "absent() has no threshold: a series is there or not"
+    base: dict[str, float] = {}
+    problem = yield from _settle_others(ctx, condition, solution, base)
+    if problem:
+        for case in CASES:
+            solution.fails(case, problem)
+        return solution
+    solution.settings = {"beyond": {**base, **gone}, "short": dict(base)}
+    return solution
+
+
+def describe(value: float | None) -> str:
+    if value is None:
+        return "nothing"
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
