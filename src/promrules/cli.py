@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from promrules import diff_git, diff_render, mutate
+from promrules import diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
 from promrules.promtool import PromtoolError, locate
 
@@ -98,6 +98,52 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    roots = [Path(p) for p in args.rules]
+    missing = [str(p) for p in roots if not p.exists()]
+    if missing:
+        print(
+            f"promrules generate: no such rule file or folder: {', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        promtool = locate(option=args.promtool)
+        report = snapshot.generate(
+            promtool,
+            snapshot.find_rule_files(roots),
+            Path(args.out),
+            rule_roots=[p for p in roots if p.is_dir()],
+            rootdir=Path.cwd(),
+            workers=args.workers or 2,
+        )
+    except PromtoolError as exc:
+        print(f"promrules generate: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("promrules generate: interrupted", file=sys.stderr)
+        return 130
+    for line in report.lines(Path.cwd()):
+        print(line)
+    return 1 if report.problems else 0
+
+
+def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "generate", help="derive boundary tests for every alert and write them as test files"
+    )
+    command.add_argument(
+        "rules", nargs="*", default=["rules"], help="rule files or folders (default: rules)"
+    )
+    command.add_argument(
+        "--out",
+        default="rule_tests/generated",
+        help="folder of the generated test files (default: rule_tests/generated)",
+    )
+    command.add_argument("--workers", type=_workers, help="parallel promtool runs (default: 2)")
+    command.set_defaults(run=_generate)
+
+
 def _add_mutate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser(
         "mutate", help="mutation score: do the rule tests notice small wrong changes?"
@@ -140,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     test = commands.add_parser("test", help="run rule files and promtool test files as pytest")
     test.add_argument("paths", nargs="*", default=["rules", "rule_tests"])
     test.set_defaults(run=_test)
+    _add_generate(commands)
     _add_mutate(commands)
     _add_diff(commands)
     return parser

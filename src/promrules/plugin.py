@@ -18,12 +18,15 @@ import pytest
 
 from promrules import lint, timeline
 from promrules import yamlnodes as yn
+from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.probe import ProbeError
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
 from promrules.session import SessionState
+from promrules.snapshot import is_generated
+from promrules.snapshot.update import update_snapshots
 
 # The scenario fixture (`promrules_scenario`) lives in its own module.
 pytest_plugins = ["promrules.fixtures"]
@@ -99,7 +102,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the alert coverage report as JSON to PATH",
     )
+    group.addoption(
+        "--promrules-update",
+        dest="promrules_update",
+        action="store_true",
+        help="derive every alert again and rewrite the generated tests before running "
+        "(what `promrules generate` does)",
+    )
     parser.addini("promtool", "path of the promtool binary to use", default="")
+    parser.addini(
+        "promrules_generated_path",
+        "folder (from the rootdir) of the generated boundary tests",
+        default="rule_tests/generated",
+    )
+    parser.addini(
+        "promrules_derive",
+        "`auto`: derive boundary cases live for rule files without generated tests; `off`: never",
+        default="auto",
+    )
     parser.addini(
         "promrules_test_paths",
         "folders (from the rootdir) whose YAML files must all be promtool test files",
@@ -130,12 +150,32 @@ def pytest_configure(config: pytest.Config) -> None:
         lint_policy=policy,
         rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
+    derive = config.getini("promrules_derive").strip().lower()
+    if derive not in ("auto", "off"):
+        raise pytest.UsageError(f"promrules: promrules_derive = {derive!r}: expected auto or off")
+    config.stash[LIVE] = LiveDerivation(
+        enabled=derive == "auto",
+        rule_roots=config.stash[STATE].rule_paths,
+        rootdir=config.rootpath,
+        generated_dir=config.rootpath / config.getini("promrules_generated_path"),
+        workers=config.stash[STATE].workers,
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """--promrules-update: regenerate the snapshot files before they are collected."""
+    config = session.config
+    if config.getoption("promrules_update") and not hasattr(config, "workerinput"):
+        config.stash[LIVE].update_lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)  # absent when configure refused the options
     if state is not None:
         state.stop()
+    live = config.stash.get(LIVE, None)
+    if live is not None:
+        live.cleanup()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -151,6 +191,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    live = config.stash[LIVE]
+    if live.update_lines:
+        terminalreporter.section("promrules --promrules-update")
+        for line in live.update_lines:
+            terminalreporter.write_line(line)
+    if live.not_derived:
+        terminalreporter.section("promrules: boundary cases not derived")
+        for line in live.not_derived:
+            terminalreporter.write_line(line)
     coverage = config.stash[STATE].coverage
     if not coverage.alerts:
         return
@@ -202,8 +251,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
             return BrokenYamlFile.from_parent(parent, path=file_path)
         return None
     if is_test_file(root):
+        if is_generated(file_path):
+            from promrules.derived_items import GeneratedTestFile
+
+            return GeneratedTestFile.from_parent(parent, path=file_path)
         return PromtoolTestFile.from_parent(parent, path=file_path)
     if is_rule_file(root):
+        parent.config.stash[LIVE].register(file_path)
         return RuleFileNode.from_parent(parent, path=file_path)
     if required:
         return BrokenYamlFile.from_parent(parent, path=file_path)
@@ -381,13 +435,14 @@ class CaseItem(PromrulesItem):
 class RuleFileNode(pytest.File):
     """A Prometheus rule file: checked by `promtool check rules` with lint."""
 
-    def collect(self) -> Iterator[pytest.Item]:
+    def collect(self) -> Iterator[pytest.Collector | pytest.Item]:
         state = self.config.stash[STATE]
         state.add_rule_file(self.path, _shown(self.path, self.config))
         yield RuleCheckItem.from_parent(self, name="check")
         if state.lint_policy is not None:
             for code in sorted(lint.CHECKS):
                 yield LintItem.from_parent(self, name=f"lint/{code}", code=code)
+        yield from live_nodes(self, state.promtool_or_error())
 
 
 class RuleCheckItem(PromrulesItem):

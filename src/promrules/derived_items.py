@@ -1,0 +1,277 @@
+"""pytest nodes for derived boundary cases: live (derived now) and snapshot (generated file).
+
+Both modes show the same tree: `<file>::<Alert>::<case>`, one item per derived
+test group (`fires-after-for`, `quiet-short-of-threshold`, `at-threshold`,
+`resolves-after-clearing`), plus an item per case that could not be derived,
+which skips with the reason, so that no alert disappears without a word.
+In snapshot mode each item also compares the rule with the signature the
+file was generated from, and fails with what changed and how to accept it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from promrules import yamlnodes as yn
+from promrules.alerts import AlertDefinition, load_alerts
+from promrules.durations import format_duration
+from promrules.live import LIVE
+from promrules.model import TestFile, TestGroup, load_test_file
+from promrules.output import Failure
+from promrules.plugin import (
+    STATE,
+    CaseItem,
+    PromrulesError,
+    PromrulesItem,
+    _relative,
+    _shown,
+    _unique,
+)
+from promrules.render import render_failure
+from promrules.results import CaseResult
+from promrules.snapshot import AlertSignature, describe_changes, read_header
+from promrules.snapshot.document import GapEntry
+
+__all__ = ["GeneratedTestFile", "alert_nodes"]
+
+ACCEPT = "`promrules generate` (or `pytest --promrules-update`)"
+
+
+def _alert_of(group: TestGroup) -> str | None:
+    for case in group.cases:
+        if case.kind == "alert":
+            return case.subject
+    return None
+
+
+def _item_name(group: TestGroup, alert: str) -> str:
+    prefix = f"{alert}: "
+    name = group.name or group.label
+    return name[len(prefix) :] if name.startswith(prefix) else name
+
+
+def alert_nodes(
+    parent: pytest.Collector,
+    test_file: TestFile,
+    rules: Sequence[AlertDefinition],
+    gaps: Sequence[GapEntry],
+    changes: dict[str, list[str]] | None = None,
+    generated_from: dict[str, AlertSignature] | None = None,
+) -> Iterator[pytest.Collector]:
+    """One node per alert of the rule file (in its order), holding its derived items."""
+    groups: dict[str, list[TestGroup]] = {}
+    for group in test_file.groups:
+        alert = _alert_of(group)
+        if alert is not None:
+            groups.setdefault(alert, []).append(group)
+    for rule in rules:
+        yield DerivedAlertNode.from_parent(
+            parent,
+            name=rule.name,
+            rule=rule,
+            test_file=test_file,
+            groups=groups.get(rule.name, []),
+            gaps=[g for g in gaps if g.alert == rule.name],
+            changes=(changes or {}).get(rule.name, []),
+            missing=generated_from is not None and rule.name not in generated_from,
+        )
+    if generated_from is not None:
+        current = {rule.name for rule in rules}
+        for alert in generated_from:
+            if alert not in current:
+                yield RemovedAlertNode.from_parent(parent, name=alert)
+
+
+class DerivedAlertNode(pytest.Collector):
+    def __init__(
+        self,
+        *,
+        rule: AlertDefinition,
+        test_file: TestFile,
+        groups: list[TestGroup],
+        gaps: list[GapEntry],
+        changes: list[str],
+        missing: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
+        self.test_file = test_file
+        self.groups = groups
+        self.gaps = gaps
+        self.changes = changes
+        self.missing = missing
+
+    def collect(self) -> Iterator[pytest.Item]:
+        if self.missing:
+            yield ProblemItem.from_parent(
+                self,
+                name="generated",
+                problem=f"alert {self.rule.name} ({_shown(self.rule.path, self.config)}:"
+                f"{self.rule.line}) has no generated cases in {_shown(self.path, self.config)}; "
+                f"generate them with {ACCEPT}",
+            )
+            return
+        names = _unique(_item_name(g, self.rule.name) for g in self.groups)
+        for group, name in zip(self.groups, names, strict=True):
+            yield DerivedCaseItem.from_parent(
+                self,
+                name=name,
+                test_file=self.test_file,
+                group=group,
+                case=group.cases[0],
+                rule=self.rule,
+                changes=self.changes,
+            )
+        for gap in self.gaps:
+            if not gap.applies:  # not a miss: recorded in the generated file's header
+                continue
+            yield NotDerivedItem.from_parent(self, name=gap.item, gap=gap, rule=self.rule)
+
+
+class RemovedAlertNode(pytest.Collector):
+    """An alert the generated file has cases for, which the rule file no longer defines."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        yield ProblemItem.from_parent(
+            self,
+            name="removed",
+            problem=f"alert {self.name} is no longer in the rule file; its cases in "
+            f"{_shown(self.path, self.config)} are stale: remove them with {ACCEPT}",
+        )
+
+
+def _at(failure: Failure) -> str:
+    """A failure of a group item, with the evaluation time it happened at."""
+    if failure.time_ms is None:
+        return render_failure(failure)
+    what = f" ({failure.subject})" if failure.subject else ""
+    return f"at {format_duration(failure.time_ms)}{what}:\n{render_failure(failure)}"
+
+
+def _combine(verdicts: list[CaseResult]) -> CaseResult:
+    errors = [v for v in verdicts if v.status == "error"]
+    if errors:
+        return errors[0]
+    failures = tuple(f for v in verdicts if v.status == "failed" for f in v.failures)
+    if any(v.status == "failed" for v in verdicts):
+        return CaseResult("failed", failures=failures, message="failed")
+    return CaseResult("passed")
+
+
+class DerivedCaseItem(CaseItem):
+    """One derived test group: every evaluation of it must pass."""
+
+    def __init__(self, *, rule: AlertDefinition, changes: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
+        self.changes = changes
+
+    def setup(self) -> None:
+        result = self.state.test_file_result(self.test_file)
+        self.verdict = _combine([result.result_for(self.group, c) for c in self.group.cases])
+        if self.verdict.status == "error":
+            pytest.fail(self._message(), pytrace=False)
+
+    def runtest(self) -> None:
+        if self.changes or self.verdict.status != "passed":
+            raise PromrulesError(self._message())
+        for case in self.group.cases:
+            if case.kind == "alert":
+                self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
+
+    def _message(self) -> str:
+        where = f"{_shown(self.path, self.config)}:{self.group.line}"
+        lines = [f"{where}: {self.rule.name} {self.name} ({self.verdict.status})"]
+        if self.changes:
+            rule_at = f"{_shown(self.rule.path, self.config)}:{self.rule.line}"
+            lines.append(
+                f"{self.rule.name} ({rule_at}) changed since this file was generated: "
+                + "; ".join(self.changes)
+            )
+            lines.append(
+                f"If the change is intended, accept it with {ACCEPT} "
+                "and commit the regenerated file."
+            )
+        if self.verdict.status != "passed":
+            lines += [_at(f) for f in self.verdict.failures] or [self.verdict.message]
+        return _relative("\n".join(lines), self.config)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, self.group.line - 1, f"{self.rule.name}::{self.name}"
+
+
+class NotDerivedItem(PromrulesItem):
+    """A case derivation could not build: skipped with the reason, listed in the summary.
+
+    A skip mark (not a skip raised while running) makes pytest report the
+    item's own location, and the alert counts as not covered by this case.
+    """
+
+    def __init__(self, *, gap: GapEntry, rule: AlertDefinition, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gap = gap
+        self.rule = rule
+        shown = f"{gap.alert} {gap.item}: not derived: {gap.reason}"
+        self.add_marker(pytest.mark.skip(reason=shown))
+        self.config.stash[LIVE].not_derived.append(shown)
+
+    def runtest(self) -> None:
+        """Never reached: the skip mark applies first."""
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.rule.path, self.rule.line - 1, f"{self.gap.alert}::{self.name}"
+
+
+class ProblemItem(PromrulesItem):
+    """Stands for something wrong with a generated file: fails with the problem."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def runtest(self) -> None:
+        raise PromrulesError(self.problem)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.path.name}: {self.name}"
+
+
+class GeneratedTestFile(pytest.File):
+    """A file written by `promrules generate`: items per alert, checked against the rule."""
+
+    def collect(self) -> Iterator[pytest.Collector | pytest.Item]:
+        header = read_header(self.path)
+        if header is None:  # the marker went away between collection steps
+            return
+        rule_file = (self.path.parent / header.source).resolve()
+        shown = _shown(self.path, self.config)
+        for problem in header.problems:
+            yield ProblemItem.from_parent(
+                self, name="header", problem=f"{shown}: {problem}; regenerate it with {ACCEPT}"
+            )
+        if not rule_file.is_file():
+            yield ProblemItem.from_parent(
+                self,
+                name="stale",
+                problem=f"{shown} was generated from {header.source}, which no longer exists; "
+                f"remove it with {ACCEPT}",
+            )
+            return
+        state = self.config.stash[STATE]
+        try:
+            rules = load_alerts(rule_file)
+        except yn.YamlError:
+            return  # the rule file's own `load`/`check` items report it
+        state.add_rule_file(rule_file, _shown(rule_file, self.config))
+        test_file = load_test_file(self.path, state.yaml_root(self.path))
+        changes = {}
+        for rule in rules:
+            recorded = header.signatures.get(rule.name)
+            if recorded is not None:
+                changes[rule.name] = describe_changes(recorded, AlertSignature.of(rule))
+        yield from alert_nodes(self, test_file, rules, header.gaps, changes, header.signatures)

@@ -1,0 +1,169 @@
+"""`promrules generate` / `pytest --promrules-update`: derive, verify and write snapshots.
+
+Every alert of every rule file is derived in shared promtool rounds, every
+derived case is run once more with bare promtool (a case that does not pass
+is not written, and is recorded with promtool's reason), and one generated
+test file per rule file is written under the generated folder. Files are
+rewritten only when their text changes, and generated files whose rule file
+is gone are removed, so no orphaned cases stay behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from promrules import yamlnodes as yn
+from promrules.alerts import load_alerts
+from promrules.derive import derive_rule_files
+from promrules.derive.verify import verify
+from promrules.model import is_rule_file
+from promrules.promtool import Promtool
+from promrules.snapshot.document import GapEntry, derived_entries, is_generated, render
+
+__all__ = ["GenerateReport", "find_rule_files", "generate", "snapshot_path"]
+
+
+def snapshot_path(
+    rule_file: Path, rule_roots: Sequence[Path], rootdir: Path, out_dir: Path
+) -> Path:
+    """Where a rule file's generated tests live: rules/api.yml -> <out>/api_test.yml."""
+    resolved = rule_file.resolve()
+    base = next((r.resolve() for r in rule_roots if resolved.is_relative_to(r.resolve())), None)
+    if base is None:
+        base = rootdir.resolve() if resolved.is_relative_to(rootdir.resolve()) else resolved.parent
+    parts = resolved.relative_to(base).with_suffix("").parts
+    return out_dir / ("__".join(parts) + "_test.yml")
+
+
+def find_rule_files(roots: Sequence[Path]) -> list[Path]:
+    """The Prometheus rule files under the given folders (or the files themselves)."""
+    found: list[Path] = []
+    for root in roots:
+        candidates = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in candidates:
+            if path.suffix not in (".yml", ".yaml") or not path.is_file():
+                continue
+            try:
+                if is_rule_file(yn.compose_file(path)):
+                    found.append(path)
+            except yn.YamlError:
+                found.append(path)  # reported by generate(), not skipped in silence
+    return found
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    rule_file: Path
+    path: Path
+    alerts: int
+    cases: int
+    gaps: tuple[tuple[str, GapEntry], ...]  # (alert, gap) for applicable misses only
+    written: bool  # False when the file already had this text
+
+
+@dataclass
+class GenerateReport:
+    files: list[GeneratedFile] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self, shown: Path) -> list[str]:
+        """A summary for the terminal, paths relative to `shown`."""
+
+        def rel(path: Path) -> str:
+            resolved = path.resolve()
+            base = shown.resolve()
+            return str(resolved.relative_to(base)) if resolved.is_relative_to(base) else str(path)
+
+        out = []
+        for item in self.files:
+            state = "written" if item.written else "unchanged"
+            out.append(
+                f"{rel(item.path)}: {item.cases} cases for {item.alerts} alerts "
+                f"of {rel(item.rule_file)} ({state})"
+            )
+            for alert, gap in item.gaps:
+                out.append(f"  {alert} {gap.item}: not derived: {gap.reason}")
+        out += [
+            f"{rel(path)}: removed (its rule file is gone or has no alerts)"
+            for path in self.removed
+        ]
+        out += self.problems
+        return out
+
+
+def generate(
+    promtool: Promtool,
+    rule_files: Sequence[Path],
+    out_dir: Path,
+    *,
+    rule_roots: Sequence[Path],
+    rootdir: Path,
+    workers: int = 2,
+) -> GenerateReport:
+    report = GenerateReport()
+    readable: list[Path] = []
+    for path in rule_files:
+        try:
+            if load_alerts(path):
+                readable.append(path)
+        except yn.YamlError as exc:
+            report.problems.append(f"{exc.shown_from(rootdir)}: not generated")
+    derived = derive_rule_files(readable, promtool, workers=workers) if readable else {}
+    failing = verify(promtool, list(derived.items()), workers=workers) if derived else {}
+    kept: set[Path] = set()
+    for rule_file in readable:
+        derivations = derived[rule_file]
+        out_path = snapshot_path(rule_file, rule_roots, rootdir, out_dir)
+        kept.add(out_path.resolve())
+        extra = []
+        for derivation in derivations:
+            for entry in derived_entries(derivation)[0]:
+                text = failing.get((rule_file, entry.case.name))
+                if text is not None:
+                    reason = f"the derived case did not pass on promtool {promtool.version_text}: "
+                    extra.append(
+                        GapEntry(entry.alert, entry.item, reason + _first_line(text), True)
+                    )
+        text = render(load_alerts(rule_file), derivations, rule_file, out_path, extra)
+        written = _write_if_changed(out_path, text)
+        gaps = [(d.alert, g) for d in derivations for g in derived_entries(d)[1] if g.applies] + [
+            (g.alert, g) for g in extra
+        ]
+        cases = sum(len(d.cases) for d in derivations) - len(extra)
+        report.files.append(
+            GeneratedFile(rule_file, out_path, len(derivations), cases, tuple(gaps), written)
+        )
+    report.removed = _remove_orphans(out_dir, kept, unreadable=len(report.problems) > 0)
+    return report
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else "failed"
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def _remove_orphans(out_dir: Path, kept: set[Path], *, unreadable: bool) -> list[Path]:
+    """Generated files (marker in the header) whose rule file was not generated this time.
+
+    When a rule file could not be read, its old snapshot is kept: removing it
+    would hide the rule's tests behind a YAML error.
+    """
+    if unreadable or not out_dir.is_dir():
+        return []
+    removed = []
+    for path in sorted(out_dir.glob("*_test.yml")):
+        if path.resolve() not in kept and is_generated(path):
+            path.unlink()
+            removed.append(path)
+    return removed
