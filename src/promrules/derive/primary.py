@@ -23,8 +23,8 @@ from promrules.derive.conditions import Condition, required_state
 from promrules.derive.context import AlertContext
 from promrules.derive.leaves import BEFORE, PRESENT, Leaf
 from promrules.derive.patterns import Knob
-from promrules.derive.probe import Probe
 from promrules.derive.patterns.ramp import RAMP_FUNCTIONS
+from promrules.derive.probe import Probe
 from promrules.derive.solve import Goal, Measured, Outcome, Reader, read_single, solve, step_for
 
 __all__ = ["CASES", "Solution", "describe", "drifting_leaves", "solve_condition"]
