@@ -32,6 +32,9 @@ ALERTS = {
     "JumpSinceAnHourAgo": "comparison against an offset of the same metric",
     "HotAndBusy": "and/or with several thresholds",
     "KeepsFiring": "keep_firing_for",
+    "AllCallsFailing": "`unless` of a subset of the same counter (settled before the tested side)",
+    "RecoveredAfterOutage": "offset windows beside a series read now and earlier",
+    "LeakingAndLarge": "delta() and the level of the same gauge (a drifting signal)",
 }
 
 

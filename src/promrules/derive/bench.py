@@ -34,6 +34,7 @@ class Point:
     setting: Setting
     exprs: Sequence[str]
     results: list[QueryResult] = field(default_factory=list)
+    at_ms: int | None = None  # when to read, from the scenario's start (default: plan.steady_ms)
 
     def result(self, expr: str) -> QueryResult:
         return self.results[list(self.exprs).index(expr)]
@@ -105,9 +106,17 @@ class Bench:
         oldest = max([0.0, *(guarded_age(self.leaves, p.setting) for p in points)])
         return unit * math.ceil((oldest * 1000 + unit) / unit)
 
-    def probe(self, points: Sequence[Point]) -> Probe:
+    def _read_at(self, point: Point) -> int:
+        return self.plan.steady_ms if point.at_ms is None else point.at_ms
+
+    def _length(self, points: Sequence[Point]) -> int:
+        """One segment: long enough for the latest reading of any point."""
         unit = self._unit()
-        length = unit * math.ceil((self.plan.steady_ms + self.plan.tick_ms) / unit)
+        latest = max(self._read_at(p) for p in points)
+        return unit * math.ceil((latest + self.plan.tick_ms) / unit)
+
+    def probe(self, points: Sequence[Point]) -> Probe:
+        length = self._length(points)
         origin = self._origin(points)
         phases = [(origin + k * length, p.setting, True) for k, p in enumerate(points)]
         end = origin + len(points) * length
@@ -122,7 +131,7 @@ class Bench:
             [start for start, _setting, _restart in phases],
         )
         queries = [
-            (expr, origin + k * length + self.plan.steady_ms)
+            (expr, origin + k * length + self._read_at(point))
             for k, point in enumerate(points)
             for expr in point.exprs
         ]
@@ -136,8 +145,7 @@ class Bench:
         """
         if not points:
             return
-        unit = self._unit()
-        length = unit * math.ceil((self.plan.steady_ms + self.plan.tick_ms) / unit)
+        length = self._length(points)
         per_probe = max(1, SAMPLE_BUDGET * self.plan.period_ms // length)
         batches = [points[i : i + per_probe] for i in range(0, len(points), per_probe)]
         probes = [self.probe(batch) for batch in batches]

@@ -324,6 +324,24 @@ def _onset(ctx: AlertContext, solution: Solution, setting: Setting) -> int:
     return ctx.plan.sample_at_or_after(max(start, _steady(ctx, setting)) + 2 * ctx.plan.tick_ms)
 
 
+def _read_only_earlier(ctx: AlertContext, knob_ids: Sequence[str]) -> bool:
+    """Whether the knobs moved for a case feed only selectors read at an offset, next to
+    series read both now and earlier.
+
+    The contrast between "earlier" and "now" lasts only one offset after the
+    plan's step; a switch made once the windows have settled would show in
+    the offset windows only after it is gone. Such a case holds its setting
+    from the start instead, and the timeline finds the tick it first holds.
+    """
+    if ctx.plan.step_ms is None or not knob_ids:
+        return False
+    leaves = {int(k.split(".")[0]) for k in knob_ids}
+    return all(
+        not ctx.leaves[n].stepped and all(u.offset_ms for u in ctx.leaves[n].usages)
+        for n in leaves
+    )
+
+
 def _phases(
     ctx: AlertContext, solution: Solution, case: str
 ) -> tuple[list[tuple[int, Setting, bool]], int]:
@@ -331,6 +349,10 @@ def _phases(
     setting = solution.settings[case]
     quiet = _quiet_case(solution)
     if not should_fire(solution.condition, case) or quiet is None:
+        return [(0, setting, True)], 0
+    if solution.fire_at_ms is not None:
+        return [(0, setting, True)], solution.fire_at_ms  # a drifting signal crosses on its own
+    if _read_only_earlier(ctx, solution.drivers.get(case, ())):
         return [(0, setting, True)], 0
     onset = _onset(ctx, solution, setting)
     calm = solution.settings[quiet]
@@ -360,6 +382,8 @@ def build_cases(
             + for_ms
             + (2 if fires else 3) * tick
         )
+        if solution.quiet_until_ms is not None and not fires:
+            end = solution.quiet_until_ms  # where the drifting signal was read
         probes[case], onsets[case], phases_of[case] = _probe(ctx, phases, end, exprs), onset, phases
     yield list(probes.values())
 

@@ -23,10 +23,11 @@ from promrules.derive.conditions import Condition, required_state
 from promrules.derive.context import AlertContext
 from promrules.derive.leaves import BEFORE, PRESENT, Leaf
 from promrules.derive.patterns import Knob
+from promrules.derive.patterns.ramp import RAMP_FUNCTIONS
 from promrules.derive.probe import Probe
 from promrules.derive.solve import Goal, Measured, Outcome, Reader, read_single, solve, step_for
 
-__all__ = ["CASES", "Solution", "describe", "solve_condition"]
+__all__ = ["CASES", "Solution", "describe", "drifting_leaves", "solve_condition"]
 
 CASES = ("beyond", "short", "exact")
 ORDERING = (">", ">=", "<", "<=")
@@ -46,6 +47,10 @@ class Solution:
     inapplicable: dict[str, str] = field(default_factory=dict)  # case -> why it does not apply
     threshold: float | None = None
     step: float | None = None
+    # A signal that drifts with time (a sloped gauge read as a level): when the
+    # firing cases first hold, and up to when the quiet cases are watched.
+    fire_at_ms: int | None = None
+    quiet_until_ms: int | None = None
 
     def fails(self, case: str, reason: str) -> None:
         self.gaps.setdefault(case, reason)
@@ -138,11 +143,55 @@ def _hold_goals(op: str, threshold: float, step: float, hold: bool) -> list[Goal
     return [Goal("hold", side=_equality_side(threshold), low=step * 0.5, high=2 * step)]
 
 
-def _drivers(ctx: AlertContext, leaves: Sequence[Leaf], base: Setting) -> list[Driver]:
-    """Single knobs in reading order, then all main knobs scaled together."""
+def drifting_leaves(ctx: AlertContext, condition: Condition) -> list[Leaf]:
+    """Sloped gauges (ramp leaves) that the condition's signal reads as a level.
+
+    `delta(m[10m]) > x and m > y`: the slope that makes delta() true also
+    makes `m` climb, so `m` sits near its threshold at one time only.
+    """
+    found = []
+    for leaf in ctx.signal_leaves(condition):
+        if leaf.pattern.name != "ramp":
+            continue
+        if any(
+            condition.signal_index <= u.index < condition.signal_end
+            and u.function not in RAMP_FUNCTIONS
+            for u in leaf.usages
+        ):
+            found.append(leaf)
+    return found
+
+
+def _drift_per_tick(ctx: AlertContext, leaves: Sequence[Leaf], base: Setting) -> float:
+    """How far the drifting series move between two evaluations (their own slope, not PromQL)."""
+    slopes = [abs(base.get(leaf.main, leaf.knob(leaf.main).default)) for leaf in leaves]
+    return max(slopes, default=0.0) * ctx.plan.tick_ms / 1000
+
+
+def _drift_times(ctx: AlertContext) -> tuple[int, int]:
+    """When a drifting signal is read: just beyond at the firing cases' first true tick,
+    short of (or on) the threshold at the end of the quiet cases' horizon."""
+    plan = ctx.plan
+    fire_at = plan.tick_at_or_after(plan.steady_ms + 2 * plan.tick_ms)
+    quiet_until = plan.tick_at_or_after(
+        plan.steady_ms + ctx.rule.for_ms + 3 * plan.tick_ms + plan.period_ms
+    )
+    return fire_at, quiet_until
+
+
+def _drivers(
+    ctx: AlertContext, leaves: Sequence[Leaf], base: Setting, fixed: Sequence[Leaf] = ()
+) -> list[Driver]:
+    """Single knobs in reading order, then all main knobs scaled together.
+
+    A leaf in `fixed` keeps its main knob (a drifting gauge keeps its slope
+    and is moved by its level).
+    """
     found: list[Driver] = []
     for leaf in leaves:
         knobs = [k for k in leaf.knobs if k.name != PRESENT]
+        if leaf in fixed:
+            knobs = [k for k in knobs if leaf.knob_id(k.name) != leaf.main]
         if any(u.function == "predict_linear" for u in leaf.usages):
             # predict_linear() also reads the current value, so a slope makes its
             # signal drift; a level (with the slope at 0) moves it steadily.
@@ -150,7 +199,9 @@ def _drivers(ctx: AlertContext, leaves: Sequence[Leaf], base: Setting) -> list[D
         for knob in knobs:
             found.append(Driver(leaf.knob_id(knob.name), knob))
     found = found[:MAX_DRIVERS]
-    mains = [leaf for leaf in leaves if leaf.pattern.knobs()[0].integer is False]
+    mains = [
+        leaf for leaf in leaves if leaf.pattern.knobs()[0].integer is False and leaf not in fixed
+    ]
     if len(mains) > 1:
         ids = [leaf.main for leaf in mains]
         ids += [leaf.knob_id(BEFORE) for leaf in mains if leaf.stepped]
@@ -183,6 +234,17 @@ def _solve_goals(
     exprs, read = _reader(condition)
     threshold = solution.threshold if solution.threshold is not None else 0.0
     goals = {g.name: g for g in _primary_goals(condition.op, threshold, step)}
+    drifting = drifting_leaves(ctx, condition) if condition.op in ORDERING else []
+    drift = _drift_per_tick(ctx, drifting, base)
+    read_at: dict[str, int | None] = dict.fromkeys(goals)
+    solution.fire_at_ms = solution.quiet_until_ms = None
+    if drift:
+        # Just beyond at one tick and not at the one before: within a tick's drift.
+        fire_at, quiet_until = _drift_times(ctx)
+        solution.fire_at_ms, solution.quiet_until_ms = fire_at, quiet_until
+        beyond = goals["beyond"]
+        goals["beyond"] = Goal("beyond", side=beyond.side, high=min(beyond.high, drift))
+        read_at = {"beyond": fire_at, "short": quiet_until, "exact": quiet_until}
     found: dict[str, tuple[Driver, float, Measured, Setting]] = {}
     failed: dict[str, str] = {}
     empty_at: dict[str, tuple[Driver, float]] = {}
@@ -190,7 +252,7 @@ def _solve_goals(
     moved = False
     leaves = ctx.signal_leaves(condition)
     for others_at in (None, 10.0, 100.0):
-        for driver in _drivers(ctx, leaves, base):
+        for driver in _drivers(ctx, leaves, base, drifting):
             missing = [g for name, g in goals.items() if name not in found]
             if not missing or (others_at is not None and missing != [goals.get("exact")]):
                 break
@@ -199,16 +261,29 @@ def _solve_goals(
             start = dict(base)
             if others_at is not None:
                 # Round partners: (10 - 9) / 10 is exactly 0.1 where (x - 1) / x never is.
-                start.update({leaf.main: others_at for leaf in leaves if leaf.main not in base})
-            outcome = yield from solve(
-                ctx.bench,
-                partial(driver.apply, start),
-                driver.knob,
-                exprs,
-                read,
-                missing,
-                abs(threshold) or None,
-            )
+                start.update(
+                    {
+                        leaf.main: others_at
+                        for leaf in leaves
+                        if leaf.main not in base and leaf not in drifting
+                    }
+                )
+            outcome = Outcome()
+            for at_ms in dict.fromkeys(read_at[g.name] for g in missing):
+                part = yield from solve(
+                    ctx.bench,
+                    partial(driver.apply, start),
+                    driver.knob,
+                    exprs,
+                    read,
+                    [g for g in missing if read_at[g.name] == at_ms],
+                    abs(threshold) or None,
+                    at_ms,
+                )
+                outcome.found.update(part.found)
+                outcome.readings.update(part.readings)
+                outcome.failed.update(part.failed)
+                outcome.seen += part.seen
             if _flat(outcome):
                 continue
             moved = True
@@ -315,16 +390,27 @@ def _fix_other(
 
 
 def _settle_others(
-    ctx: AlertContext, condition: Condition, solution: Solution, base: dict[str, float]
+    ctx: AlertContext,
+    condition: Condition,
+    solution: Solution,
+    base: dict[str, float],
+    from_defaults: bool = False,
 ) -> Generator[list[Probe], None, str | None]:
-    """Bring every other condition into its required state at the 'beyond' setting."""
+    """Bring every other condition into its required state at the 'beyond' setting.
+
+    With `from_defaults`, start from the series' defaults with no knob taken
+    by the tested condition instead: when the only knob that can switch
+    another condition off also feeds the tested signal (`x > 0 unless
+    x{status="success"} > 0`), the tested condition is solved again
+    afterwards with the series it may still move.
+    """
     others = [c for c in ctx.conditions if c is not condition]
-    if not others or "beyond" not in solution.settings:
+    if not others or ("beyond" not in solution.settings and not from_defaults):
         return None
-    setting = dict(solution.settings["beyond"])
+    setting = {} if from_defaults else dict(solution.settings["beyond"])
     point = Point(setting, [c.text for c in others])
     yield from ctx.bench.measure([point])
-    busy = list(solution.drivers.get("beyond", ()))
+    busy = [] if from_defaults else list(solution.drivers.get("beyond", ()))
     for other in others:
         hold = required_state(condition, other)
         state = _state(point, other)
@@ -364,12 +450,37 @@ def solve_condition(ctx: AlertContext, condition: Condition) -> Work:
     before = dict(base)
     problem = yield from _settle_others(ctx, condition, solution, base)
     if problem:
-        for case in CASES:
-            solution.fails(case, problem)
+        problem = yield from _settle_first(ctx, condition, solution, step, problem)
+        if problem:
+            for case in CASES:
+                solution.fails(case, problem)
         return solution
     if base != before:
         yield from _solve_goals(ctx, condition, base, step, solution)
     return solution
+
+
+def _settle_first(
+    ctx: AlertContext, condition: Condition, solution: Solution, step: float, problem: str
+) -> Generator[list[Probe], None, str | None]:
+    """Put the other conditions in their states first, then solve the tested one again.
+
+    Returns the original problem when that does not work either.
+    """
+    base: dict[str, float] = {}
+    again = yield from _settle_others(ctx, condition, solution, base, from_defaults=True)
+    if again or not base:
+        return problem
+    yield from _solve_goals(ctx, condition, base, step, solution)
+    if "beyond" not in solution.settings:
+        return problem
+    check: dict[str, float] = dict(base)
+    again = yield from _settle_others(ctx, condition, solution, check)
+    if again:
+        return problem
+    if check != base:
+        yield from _solve_goals(ctx, condition, check, step, solution)
+    return None
 
 
 def _solve_absent(ctx: AlertContext, condition: Condition, solution: Solution) -> Work:

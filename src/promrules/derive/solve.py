@@ -256,15 +256,19 @@ def solve(
     read: Reader,
     goals: Sequence[Goal],
     scale: float | None,
+    at_ms: int | None = None,
 ) -> Generator[list[Probe], None, Outcome]:
-    """Find a value of one knob for each goal; `apply` turns a value into a full setting."""
+    """Find a value of one knob for each goal; `apply` turns a value into a full setting.
+
+    `at_ms` reads the signal at that time of the scenario instead of once settled.
+    """
     outcome = Outcome()
     pending = {goal.name: goal for goal in goals}
     candidates = _grid(knob, scale)
     for _round in range(MAX_ROUNDS):
         if not candidates or not pending:
             break
-        points = [Point(apply(value), exprs) for value in candidates]
+        points = [Point(apply(value), exprs, at_ms=at_ms) for value in candidates]
         yield from bench.measure(points)
         for value, point in zip(candidates, points, strict=True):
             outcome.seen.append((value, read(point)))

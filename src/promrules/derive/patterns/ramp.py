@@ -14,9 +14,9 @@ from promrules.derive.patterns.counter import accumulate
 from promrules.derive.selectors import Usage
 from promrules.notation import Value
 
-__all__ = ["Ramp"]
+__all__ = ["RAMP_FUNCTIONS", "Ramp"]
 
-_FUNCTIONS = ("deriv", "delta", "idelta", "predict_linear", "holt_winters")
+RAMP_FUNCTIONS = ("deriv", "delta", "idelta", "predict_linear", "holt_winters")
 
 
 @pattern
@@ -26,7 +26,7 @@ class Ramp(Pattern):
     summary = "a gauge at a steady slope: deriv(), delta(), idelta(), predict_linear()"
 
     def claims(self, usage: Usage) -> bool:
-        return usage.function in _FUNCTIONS
+        return usage.function in RAMP_FUNCTIONS
 
     def knobs(self) -> tuple[Knob, ...]:
         return (Knob("slope", 0.0), Knob("base", 1000.0))
