@@ -111,11 +111,14 @@ def estimate_costs(test_file: TestFile) -> list[float]:
     return costs
 
 
-def plan(selections: Sequence[Selection], workers: int, has_run: bool = False) -> list[list[Unit]]:
+def plan(
+    selections: Sequence[Selection], workers: int, has_run: bool = False, busy: float = 0.0
+) -> list[list[Unit]]:
     """Bins of units, one bin per worker thread, with about equal cost each.
 
     `has_run`: promtool understands `--run`, so a file with some groups
-    selected can be run as written.
+    selected can be run as written. `busy`: cost of work one worker is
+    already doing; the bin that shares its thread (the last) gets less.
     """
     units: list[Unit] = []
     costs: dict[Path, dict[int, float]] = {}
@@ -123,7 +126,7 @@ def plan(selections: Sequence[Selection], workers: int, has_run: bool = False) -
         every = estimate_costs(test_file)
         chosen = range(len(every)) if groups is None else groups
         costs[test_file.path] = {i: every[i] for i in chosen}
-    share = sum(sum(c.values()) for c in costs.values()) / max(workers, 1)
+    share = (busy + sum(sum(c.values()) for c in costs.values())) / max(workers, 1)
     for test_file, groups in selections:
         group_costs = costs[test_file.path]
         cost = sum(group_costs.values())
@@ -134,8 +137,11 @@ def plan(selections: Sequence[Selection], workers: int, has_run: bool = False) -
         else:
             regex = run_filter(test_file, groups) if has_run else None
             units.append(Unit(test_file, tuple(groups), cost, regex))
-    bins: list[list[Unit]] = [[] for _ in range(max(1, min(workers, len(units))))]
-    loads = [0.0] * len(bins)
+    count = max(1, min(workers, len(units) + (1 if busy else 0)))
+    bins: list[list[Unit]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    if count > 1:
+        loads[-1] = busy
     for unit in sorted(units, key=lambda u: -u.cost):
         lightest = loads.index(min(loads))
         bins[lightest].append(unit)

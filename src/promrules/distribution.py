@@ -15,13 +15,33 @@ from typing import Any
 
 import pytest
 
-__all__ = ["default_workers", "is_xdist_worker"]
+__all__ = ["default_workers", "is_xdist_worker", "may_start_early"]
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def may_start_early(config: pytest.Config) -> bool:
+    """Whether a test file may start running before collection ends.
+
+    Not when an option can deselect items (their groups must not run), under
+    --collect-only, nor in an xdist worker (it runs only what it is given).
+    A plugin that deselects by other means only makes the early run wasted:
+    its verdicts cover every group, the selected ones included.
+    """
+    option = config.option
+    deselecting = (
+        getattr(option, "keyword", "")
+        or getattr(option, "markexpr", "")
+        or getattr(option, "lf", False)
+        or getattr(option, "deselect", None)
+        or getattr(option, "stepwise", False)
+        or getattr(option, "collectonly", False)
+    )
+    return not deselecting and not is_xdist_worker(config)
 
 
 def default_workers(config: pytest.Config) -> int:

@@ -18,7 +18,7 @@ import pytest
 
 from promrules import lint
 from promrules import yamlnodes as yn
-from promrules.distribution import default_workers, is_xdist_worker
+from promrules.distribution import default_workers, is_xdist_worker, may_start_early
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
@@ -308,6 +308,8 @@ class PromtoolTestFile(pytest.File):
         if not test_file.groups:
             yield LoadErrorItem.from_parent(self, name="load")
             return
+        if may_start_early(self.config):
+            state.speculate(test_file)
         names = _unique(g.label for g in test_file.groups)
         for group, name in zip(test_file.groups, names, strict=True):
             yield GroupNode.from_parent(self, name=name, test_file=test_file, group=group)

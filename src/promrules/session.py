@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from promrules import yamlnodes as yn
-from promrules.batching import Selection, Unit, plan, run_bin
+from promrules.batching import Selection, Unit, estimate_costs, plan, run_bin
 from promrules.checks import late_evaluations
 from promrules.coverage import CoverageReport
 from promrules.execution import case_results, judge_groups
@@ -56,6 +56,9 @@ class SessionState:
     _pool: ThreadPoolExecutor | None = None
     _shards: dict[Path, _Shards] = field(default_factory=dict)
     _selected: dict[Path, Selection] = field(default_factory=dict)
+    _planned: dict[Path, int] = field(default_factory=dict)  # groups each started file runs
+    _speculated: bool = False
+    _busy: float = 0.0  # estimated cost of the early run, for balancing the rest
     _timelines: dict[tuple[Path, CaseKey], Future[str]] = field(default_factory=dict)
     coverage: CoverageReport = field(default_factory=CoverageReport)
     _rule_files: dict[Path, str] = field(default_factory=dict)  # resolved path -> as shown
@@ -99,6 +102,20 @@ class SessionState:
         for test_file, groups in selections:
             self._selected[test_file.path] = (test_file, groups)
 
+    def speculate(self, test_file: TestFile) -> None:
+        """Start the first test file collected right away, whole, while collection goes on.
+
+        Only called when nothing can deselect items (no -k, -m, --lf, ...):
+        collection of the other files and pytest's set-up then overlap with
+        promtool. Later files wait for the selection at the end of collection.
+        """
+        if self._speculated or isinstance(self.promtool_or_error(), PromtoolError):
+            return  # a missing promtool is reported once, at the end of collection
+        self._speculated = True
+        self.select([(test_file, None)])
+        self.start([test_file.path])
+        self._busy = sum(estimate_costs(test_file))
+
     def start(self, paths: Iterable[Path] | None = None) -> None:
         """Start the promtool work of selected files in the background, batched and in parallel.
 
@@ -113,9 +130,11 @@ class SessionState:
         if not chosen:
             return
         promtool = self.promtool()
-        bins = plan(chosen, self.workers, has_run=promtool.major >= 3)
-        for test_file, _groups in chosen:
+        bins = plan(chosen, self.workers, has_run=promtool.major >= 3, busy=self._busy)
+        self._busy = 0.0
+        for test_file, groups in chosen:
             self._results[test_file.path] = Future()
+            self._planned[test_file.path] = len(test_file.groups if groups is None else groups)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="promrules")
         for units in bins:
@@ -182,8 +201,7 @@ class SessionState:
             shard.reports.update(reports)
             shard.runs += (run,) if run is not None else ()
             shard.problems += (problem,) if problem else ()
-            _, selected = self._selected.get(test_file.path, (test_file, None))
-            expected = len(test_file.groups) if selected is None else len(selected)
+            expected = self._planned.get(test_file.path, len(test_file.groups))
             complete = bool(shard.problems) or len(shard.reports) >= expected
         if not complete:
             return
