@@ -5,11 +5,17 @@ process per worker. A file too large for one worker's share is cut into its
 test groups, which run as separate files in several processes side by side:
 promtool evaluates each group on its own storage, so this changes nothing but
 the wall time.
+
+When only some groups of a file are selected (-k, --lf), only those run:
+through promtool 3.x's `--run` when their names pick them out exactly (the
+user's file is read as written, in a process of its own), else as trimmed
+per-group copies in the shared process.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +28,7 @@ from promrules.execution import (
     judge_file,
     read_reports,
     run_groups,
+    run_named_groups,
     run_test_files,
     run_whole_files,
 )
@@ -31,7 +38,7 @@ from promrules.promtool import Promtool, PromtoolError, PromtoolRun
 from promrules.results import FileResult
 from promrules.split import write_group_files
 
-__all__ = ["Unit", "estimate_costs", "plan", "run_bin"]
+__all__ = ["Selection", "Unit", "estimate_costs", "plan", "run_bin", "run_filter"]
 
 _DEFAULT_EVALUATION_MS = 60_000
 # Below this many rule evaluations a file is cheaper to run whole than to cut up
@@ -41,11 +48,38 @@ MIN_SHARD_COST = 50_000.0
 
 @dataclass(frozen=True)
 class Unit:
-    """A whole test file (groups is None) or some of its groups, for one process."""
+    """A whole test file (groups is None) or some of its groups, for one process.
+
+    Groups travel as trimmed per-group copies, or, when `run_regex` is set, as
+    the file itself run with `--run=run_regex` in a process of its own.
+    """
 
     test_file: TestFile
     groups: tuple[int, ...] | None
     cost: float
+    run_regex: str | None = None
+
+
+# A file and the indexes of its selected groups (None: all of them).
+Selection = tuple[TestFile, tuple[int, ...] | None]
+
+_RUN_SAFE_NAME = re.compile(r"[\x20-\x7e]+")
+
+
+def run_filter(test_file: TestFile, groups: Sequence[int]) -> str | None:
+    """A `--run` regex that matches exactly these groups' names, if names can do that.
+
+    Unnamed groups, repeated names and names outside printable ASCII fall
+    back to trimmed copies. Every non-alphanumeric character is escaped, which
+    RE2 reads as the character itself.
+    """
+    names = [g.name for g in test_file.groups]
+    if any(not n or not _RUN_SAFE_NAME.fullmatch(n) for n in names) or len(set(names)) != len(
+        names
+    ):
+        return None
+    chosen = [re.sub(r"([^A-Za-z0-9])", r"\\\1", str(names[i])) for i in groups]
+    return "^(?:" + "|".join(chosen) + ")$"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -77,20 +111,37 @@ def estimate_costs(test_file: TestFile) -> list[float]:
     return costs
 
 
-def plan(test_files: Sequence[TestFile], workers: int) -> list[list[Unit]]:
-    """Bins of units, one bin per process, with about equal cost each."""
+def plan(
+    selections: Sequence[Selection], workers: int, has_run: bool = False, busy: float = 0.0
+) -> list[list[Unit]]:
+    """Bins of units, one bin per worker thread, with about equal cost each.
+
+    `has_run`: promtool understands `--run`, so a file with some groups
+    selected can be run as written. `busy`: cost of work one worker is
+    already doing; the bin that shares its thread (the last) gets less.
+    """
     units: list[Unit] = []
-    costs = {f.path: estimate_costs(f) for f in test_files}
-    share = sum(sum(c) for c in costs.values()) / max(workers, 1)
-    for test_file in test_files:
+    costs: dict[Path, dict[int, float]] = {}
+    for test_file, groups in selections:
+        every = estimate_costs(test_file)
+        chosen = range(len(every)) if groups is None else groups
+        costs[test_file.path] = {i: every[i] for i in chosen}
+    share = (busy + sum(sum(c.values()) for c in costs.values())) / max(workers, 1)
+    for test_file, groups in selections:
         group_costs = costs[test_file.path]
-        cost = sum(group_costs)
+        cost = sum(group_costs.values())
         if workers > 1 and cost > max(share, MIN_SHARD_COST) and len(group_costs) > 1:
-            units += [Unit(test_file, (i,), c) for i, c in enumerate(group_costs)]
+            units += [Unit(test_file, (i,), c) for i, c in group_costs.items()]
+        elif groups is None:
+            units.append(Unit(test_file, None, cost))
         else:
-            units.append(Unit(test_file, None, sum(group_costs)))
-    bins: list[list[Unit]] = [[] for _ in range(max(1, min(workers, len(units))))]
-    loads = [0.0] * len(bins)
+            regex = run_filter(test_file, groups) if has_run else None
+            units.append(Unit(test_file, tuple(groups), cost, regex))
+    count = max(1, min(workers, len(units) + (1 if busy else 0)))
+    bins: list[list[Unit]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    if count > 1:
+        loads[-1] = busy
     for unit in sorted(units, key=lambda u: -u.cost):
         lightest = loads.index(min(loads))
         bins[lightest].append(unit)
@@ -100,10 +151,10 @@ def plan(test_files: Sequence[TestFile], workers: int) -> list[list[Unit]]:
 
 def _merge_shards(units: list[Unit]) -> list[Unit]:
     """Groups of one file that landed in the same bin travel as one unit."""
-    whole = [u for u in units if u.groups is None]
+    whole = [u for u in units if u.groups is None or u.run_regex is not None]
     shards: dict[Path, Unit] = {}
     for unit in units:
-        if unit.groups is None:
+        if unit.groups is None or unit.run_regex is not None:
             continue
         previous = shards.get(unit.test_file.path)
         if previous is not None and previous.groups is not None:
@@ -120,19 +171,51 @@ GroupsDone = Callable[[TestFile, dict[int, FileReport], PromtoolRun | None, str 
 def run_bin(
     promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
 ) -> None:
-    """Run one bin in one promtool process and hand each unit's outcome on.
+    """Run one bin: its shared promtool process, then each `--run` unit in its own.
 
-    Whole files end in `file_done`; group shards in `groups_done`, because a
-    file cut into shards is only judged once all its shards are back.
+    Whole files end in `file_done`; group shards and selections in
+    `groups_done`, because such a file is only judged once all its selected
+    groups are back.
     """
-    whole = []
-    for unit in (u for u in units if u.groups is None):
+    shared = [u for u in units if u.run_regex is None]
+    named = [u for u in units if u.run_regex is not None]
+    if shared:
+        _run_shared(promtool, shared, file_done, groups_done)
+    for unit in named:
+        _run_named(promtool, unit, file_done, groups_done)
+
+
+def _run_named(
+    promtool: Promtool, unit: Unit, file_done: FileDone, groups_done: GroupsDone
+) -> None:
+    assert unit.groups is not None and unit.run_regex is not None
+    problem = file_problem(unit.test_file)
+    if problem:
+        file_done(FileResult(unit.test_file, file_error=problem))
+        return
+    try:
+        run, reports = run_named_groups(promtool, unit.test_file, unit.groups, unit.run_regex)
+    except PromtoolError as exc:
+        groups_done(unit.test_file, {}, None, str(exc))
+        return
+    if isinstance(reports, str):
+        groups_done(unit.test_file, {}, run, reports)
+    else:
+        groups_done(unit.test_file, reports, run, None)
+
+
+def _run_shared(
+    promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
+) -> None:
+    """Whole files as written and per-group copies of shards, all in one process."""
+    whole: list[Unit] = []
+    shards: list[Unit] = []
+    for unit in units:
         problem = file_problem(unit.test_file)
         if problem:
             file_done(FileResult(unit.test_file, file_error=problem))
         else:
-            whole.append(unit)
-    shards = [u for u in units if u.groups is not None]
+            (whole if unit.groups is None else shards).append(unit)
     by_group = None
     try:
         with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from promrules import lint, timeline
+from promrules import lint
 from promrules import yamlnodes as yn
+from promrules.distribution import default_workers, is_xdist_worker, may_start_early
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
-from promrules.probe import ProbeError
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
@@ -28,8 +28,8 @@ from promrules.session import SessionState
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
 
-# The scenario fixture (`promrules_scenario`) lives in its own module.
-pytest_plugins = ["promrules.fixtures"]
+# The scenario fixture and the pytest-xdist hooks live in their own modules.
+pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 
 STATE = pytest.StashKey[SessionState]()
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -146,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
         timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
-        workers=config.getoption("promrules_workers") or os.cpu_count() or 1,
+        workers=config.getoption("promrules_workers") or default_workers(config),
         lint_policy=policy,
         rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
@@ -272,8 +272,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         if isinstance(found, PromtoolError):
             raise pytest.UsageError(f"promrules: {found}")
         if not session.config.getoption("collectonly"):
-            cases = (item for item in session.items if isinstance(item, CaseItem))
-            state.start(dict.fromkeys(item.test_file for item in cases))
+            state.select(_selections(session.items))
+            if not is_xdist_worker(session.config):  # a worker runs what it is given, on demand
+                state.start()
+
+
+def _selections(items: list[pytest.Item]) -> list[tuple[TestFile, tuple[int, ...] | None]]:
+    """Per test file, the groups that selected items belong to (None: every group)."""
+    chosen: dict[Path, tuple[TestFile, set[int]]] = {}
+    for item in items:
+        if isinstance(item, CaseItem):
+            chosen.setdefault(item.path, (item.test_file, set()))[1].add(item.group.index)
+    return [
+        (test_file, None if len(groups) == len(test_file.groups) else tuple(sorted(groups)))
+        for test_file, groups in chosen.values()
+    ]
 
 
 class PromrulesWarning(UserWarning):
@@ -349,6 +362,8 @@ class PromtoolTestFile(pytest.File):
         if not test_file.groups:
             yield LoadErrorItem.from_parent(self, name="load")
             return
+        if may_start_early(self.config):
+            state.speculate(test_file)
         names = _unique(g.label for g in test_file.groups)
         for group, name in zip(test_file.groups, names, strict=True):
             yield GroupNode.from_parent(self, name=name, test_file=test_file, group=group)
@@ -406,27 +421,9 @@ class CaseItem(PromrulesItem):
             what = f"expression `{self.case.subject}` at {self.case.eval_time}"
         body = [render_failure(f) for f in verdict.failures] or [verdict.message]
         if verdict.status == "failed" and self.case.kind == "alert":
-            body.append(self._timeline())
+            body.append(self.state.failure_timeline(self.test_file, self.group, self.case))
         kind = "failed" if verdict.status == "failed" else "error"
         return _relative("\n".join([f"{where}: {what} ({kind})", *body]), self.config)
-
-    def _timeline(self) -> str:
-        """The alert's inputs and states around the failing time, as promtool evaluates them."""
-        if self.case.eval_ms is None:
-            return ""
-        want = "firing" if self.case.expected_alerts else "not firing"
-        try:
-            found = timeline.build(
-                self.state.promtool(),
-                self.path,
-                self.group.index,
-                self.case.subject,
-                self.case.eval_ms,
-                expected={self.case.eval_ms: want},
-            )
-        except (ProbeError, PromtoolError, yn.YamlError, OSError) as exc:
-            return f"(no timeline: {exc})"
-        return found.render()
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, self.case.line - 1, f"{self.group.label}::{self.name}"

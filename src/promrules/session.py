@@ -9,25 +9,28 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from promrules import yamlnodes as yn
-from promrules.batching import Unit, plan, run_bin
+from promrules.batching import Selection, Unit, estimate_costs, plan, run_bin
 from promrules.checks import late_evaluations
 from promrules.coverage import CoverageReport
-from promrules.execution import judge_groups, run_test_file
+from promrules.execution import case_results, judge_groups
 from promrules.lint import Finding, LintContext, Policy, run_checks
 from promrules.lint.base import AlertRule, read_alert_rules
-from promrules.model import TestFile, load_rule_file
+from promrules.model import Case, TestFile, TestGroup, load_rule_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
-from promrules.results import CaseKey, FileResult
+from promrules.results import CaseKey, FileResult, case_key
+from promrules.timeline import failure_timeline
 
-__all__ = ["SessionState"]
+__all__ = ["PREFETCHED_TIMELINES", "SessionState"]
+
+PREFETCHED_TIMELINES = 16
 
 
 @dataclass
@@ -52,6 +55,11 @@ class SessionState:
     _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
     _shards: dict[Path, _Shards] = field(default_factory=dict)
+    _selected: dict[Path, Selection] = field(default_factory=dict)
+    _planned: dict[Path, int] = field(default_factory=dict)  # groups each started file runs
+    _speculated: bool = False
+    _busy: float = 0.0  # estimated cost of the early run, for balancing the rest
+    _timelines: dict[tuple[Path, CaseKey], Future[str]] = field(default_factory=dict)
     coverage: CoverageReport = field(default_factory=CoverageReport)
     _rule_files: dict[Path, str] = field(default_factory=dict)  # resolved path -> as shown
     _lint: LintContext | None = None
@@ -89,21 +97,46 @@ class SessionState:
             raise root
         return root
 
-    def start(self, test_files: Iterable[TestFile]) -> None:
-        """Start every test file's promtool work in the background, batched and in parallel.
+    def select(self, selections: Iterable[Selection]) -> None:
+        """Remember which groups of each file the session's items need (None: all)."""
+        for test_file, groups in selections:
+            self._selected[test_file.path] = (test_file, groups)
 
-        Each planned bin is one promtool process; a file's result becomes
-        available as soon as the bin (or, for a file cut into group shards,
-        every bin holding one of its groups) is done.
+    def speculate(self, test_file: TestFile) -> None:
+        """Start the first test file collected right away, whole, while collection goes on.
+
+        Only called when nothing can deselect items (no -k, -m, --lf, ...):
+        collection of the other files and pytest's set-up then overlap with
+        promtool. Later files wait for the selection at the end of collection.
         """
-        files = [f for f in test_files if f.path not in self._results]
-        if not files:
+        if self._speculated or isinstance(self.promtool_or_error(), PromtoolError):
+            return  # a missing promtool is reported once, at the end of collection
+        self._speculated = True
+        self.select([(test_file, None)])
+        self.start([test_file.path])
+        self._busy = sum(estimate_costs(test_file))
+
+    def start(self, paths: Iterable[Path] | None = None) -> None:
+        """Start the promtool work of selected files in the background, batched and in parallel.
+
+        Each planned bin runs in a worker thread (one shared promtool process,
+        plus one per `--run` selection); a file's result becomes available as
+        soon as every bin holding a part of it is done. Default: every
+        selected file not started yet.
+        """
+        wanted = self._selected.keys() if paths is None else paths
+        selections = [self._selected.get(path) for path in wanted if path not in self._results]
+        chosen = [s for s in selections if s is not None]
+        if not chosen:
             return
         promtool = self.promtool()
-        bins = plan(files, self.workers)
-        for test_file in files:
+        bins = plan(chosen, self.workers, has_run=promtool.major >= 3, busy=self._busy)
+        self._busy = 0.0
+        for test_file, groups in chosen:
             self._results[test_file.path] = Future()
-        self._pool = ThreadPoolExecutor(len(bins), thread_name_prefix="promrules")
+            self._planned[test_file.path] = len(test_file.groups if groups is None else groups)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="promrules")
         for units in bins:
             self._pool.submit(self._run_bin, promtool, units)
 
@@ -118,8 +151,42 @@ class SessionState:
     def _file_done(self, result: FileResult) -> None:
         future = self._results[result.test_file.path]
         with self._lock:
-            if not future.done():
-                future.set_result(result)
+            if future.done():
+                return
+            future.set_result(result)
+            self._prefetch_timelines(result)
+
+    def _prefetch_timelines(self, result: FileResult) -> None:
+        """Start the timelines of a file's failed alert cases now, side by side.
+
+        Each is a promtool run of its own; queued behind the planned bins, they
+        overlap with reporting and with each other instead of running one by
+        one as pytest reaches each failure. At most PREFETCHED_TIMELINES are
+        started ahead (a run stopped by -x needs one); the rest are built when
+        their case is reported.
+        """
+        if self._pool is None:
+            return
+        promtool = self.promtool()
+        path = result.test_file.path
+        for group, case, verdict in case_results(result):
+            if len(self._timelines) >= PREFETCHED_TIMELINES:
+                return
+            if verdict.status == "failed" and case.kind == "alert":
+                self._timelines[(path, case_key(group, case))] = self._pool.submit(
+                    failure_timeline, promtool, path, group, case
+                )
+
+    def failure_timeline(self, test_file: TestFile, group: TestGroup, case: Case) -> str:
+        """The timeline under a failed alert case: prefetched, or built now."""
+        with self._lock:
+            future = self._timelines.get((test_file.path, case_key(group, case)))
+        if future is not None:
+            try:
+                return future.result()
+            except CancelledError:
+                pass
+        return failure_timeline(self.promtool(), test_file.path, group, case)
 
     def _groups_done(
         self,
@@ -134,7 +201,8 @@ class SessionState:
             shard.reports.update(reports)
             shard.runs += (run,) if run is not None else ()
             shard.problems += (problem,) if problem else ()
-            complete = bool(shard.problems) or len(shard.reports) == len(test_file.groups)
+            expected = self._planned.get(test_file.path, len(test_file.groups))
+            complete = bool(shard.problems) or len(shard.reports) >= expected
         if not complete:
             return
         if shard.problems:
@@ -143,14 +211,12 @@ class SessionState:
             self._file_done(judge_groups(test_file, shard.reports, shard.runs))
 
     def _submit(self, test_file: TestFile) -> Future[FileResult]:
-        """The file's (possibly still running) result; runs it here when it was not started."""
+        """The file's (possibly still running) result; starts its selection when not started."""
         with self._lock:
-            future = self._results.get(test_file.path)
-            if future is None:
-                future = Future()
-                future.set_result(run_test_file(self.promtool(), test_file))
-                self._results[test_file.path] = future
-            return future
+            if test_file.path not in self._results:
+                self._selected.setdefault(test_file.path, (test_file, None))
+                self.start([test_file.path])
+            return self._results[test_file.path]
 
     def test_file_result(self, test_file: TestFile) -> FileResult:
         """A test file's verdicts: from the background run, or run now on first request."""
@@ -164,7 +230,12 @@ class SessionState:
             self._promtool.stop()
 
     def add_rule_file(self, path: Path, shown_as: str) -> None:
-        """Count a rule file's alerts for coverage (a broken file is reported elsewhere)."""
+        """Count a rule file's alerts for coverage (a broken file is reported elsewhere).
+
+        Many test files often load the same rule file: it is read once.
+        """
+        if path.resolve() in self._rule_files:
+            return
         self._rule_files[path.resolve()] = shown_as
         with contextlib.suppress(yn.YamlError):
             self.coverage.add_rule_file(load_rule_file(path), shown_as)

@@ -19,12 +19,12 @@ import yaml
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
 from promrules.durations import DurationError, format_duration, parse_duration
-from promrules.model import load_test_file
+from promrules.model import Case, TestGroup, load_test_file
 from promrules.notation import format_number
-from promrules.probe import Sample, query
-from promrules.promtool import Promtool
+from promrules.probe import ProbeError, Sample, query
+from promrules.promtool import Promtool, PromtoolError
 
-__all__ = ["Timeline", "build", "build_for_group"]
+__all__ = ["Timeline", "build", "build_for_group", "failure_timeline"]
 
 _WIDEST = 48
 _HIDDEN = ("__name__", "alertname", "alertstate")
@@ -176,3 +176,22 @@ def build(
         before=before,
         after=after,
     )
+
+
+def failure_timeline(promtool: Promtool, path: Path, group: TestGroup, case: Case) -> str:
+    """The rendered timeline shown under a failed alert case, or why there is none."""
+    if case.eval_ms is None:
+        return ""
+    want = "firing" if case.expected_alerts else "not firing"
+    try:
+        found = build(
+            promtool,
+            path,
+            group.index,
+            case.subject,
+            case.eval_ms,
+            expected={case.eval_ms: want},
+        )
+    except (ProbeError, PromtoolError, yn.YamlError, OSError) as exc:
+        return f"(no timeline: {exc})"
+    return found.render()

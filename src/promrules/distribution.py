@@ -1,0 +1,74 @@
+"""Cooperation with pytest-xdist: whole test files per worker, cores shared out.
+
+promtool runs a test file's groups in one process, so the cases of one file
+are best run by one xdist worker: under `--dist load` (what `-n` uses by
+default) promrules hands xdist a scheduler that keeps each promtool test
+file's cases together and spreads everything else test by test. Each worker
+then runs only the files it was given, when it first needs them, with the
+cores divided among the workers.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+__all__ = ["default_workers", "is_xdist_worker", "may_start_early"]
+
+_YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def may_start_early(config: pytest.Config) -> bool:
+    """Whether a test file may start running before collection ends.
+
+    Not when an option can deselect items (their groups must not run), under
+    --collect-only, nor in an xdist worker (it runs only what it is given).
+    A plugin that deselects by other means only makes the early run wasted:
+    its verdicts cover every group, the selected ones included.
+    """
+    option = config.option
+    deselecting = (
+        getattr(option, "keyword", "")
+        or getattr(option, "markexpr", "")
+        or getattr(option, "lf", False)
+        or getattr(option, "deselect", None)
+        or getattr(option, "stepwise", False)
+        or getattr(option, "collectonly", False)
+    )
+    return not deselecting and not is_xdist_worker(config)
+
+
+def default_workers(config: pytest.Config) -> int:
+    """promtool processes per pytest process: every core, shared among xdist workers."""
+    cores = os.cpu_count() or 1
+    if is_xdist_worker(config):
+        count = int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
+        return max(1, cores // count)
+    return cores
+
+
+def file_scope(nodeid: str) -> str:
+    """xdist scope of a test: its file for promtool test files, else the test itself."""
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(_YAML_SUFFIXES) and "::" in nodeid else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getoption("dist", None) != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class PromtoolFileScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        """Load scheduling that never splits a promtool test file's cases across workers."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return file_scope(nodeid)
+
+    return PromtoolFileScheduling(config, log)
