@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from promrules import cli
 from promrules.diff import Change, DiffError, diff_alerts, read_alerts
 from promrules.diff_git import diff_revisions
 from promrules.diff_render import markdown_lines, text_lines
+from promrules.promtool import Promtool
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -195,7 +197,7 @@ def test_the_working_tree_is_the_default_head(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (repo / "rules" / "demo.yml").write_text(BASE.replace("for: 2m", "for: 3m"))
-    assert cli.main(["diff", "-C", str(repo), "HEAD"]) == 0
+    assert cli.main(["diff", "-C", str(repo), "HEAD", "--no-derive"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "Alert rule changes from HEAD to working tree: 1 changed",
@@ -221,3 +223,92 @@ def test_invalid_yaml_at_a_revision_names_the_file_and_revision(repo: Path) -> N
     commit(repo, "groups: [\n")
     with pytest.raises(DiffError, match=r"rules/demo.yml \(HEAD\): invalid YAML"):
         diff_revisions(repo, "HEAD~1", "HEAD")
+
+
+# The firing point: each changed alert derived with promtool at both revisions.
+
+
+def diff_output(repo: Path, promtool: str, *args: str) -> list[str]:
+    """`promrules diff` run as a user would, on HEAD~1 against HEAD."""
+    argv = ["--promtool", promtool, "diff", "-C", str(repo), "HEAD~1", "HEAD", *args]
+    done = subprocess.run(
+        [sys.executable, "-m", "promrules.cli", *argv], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    return done.stdout.splitlines()
+
+
+def test_a_commit_changing_a_threshold_prints_the_change_and_the_new_firing_point(
+    repo: Path, promtool: Promtool
+) -> None:
+    commit(repo, BASE.replace("demo_value > 90", "demo_value > 85"))
+    assert diff_output(repo, promtool.path) == [
+        "Alert rule changes from HEAD~1 to HEAD: 1 changed",
+        "  changed  HighValue  (rules/demo.yml)",
+        "    threshold: demo_value > 90 -> demo_value > 85",
+        "      now fires when demo_value > 85 (was > 90): sooner, from lower values on",
+        "    firing point: fires when demo_value > 85 (was > 90), firing 2m after the condition "
+        "first holds (unchanged); derived with the signal at 85.1 (was 90.1)",
+    ]
+
+
+def test_a_commit_changing_for_prints_the_new_firing_delay_in_markdown(
+    repo: Path, promtool: Promtool
+) -> None:
+    commit(repo, BASE.replace("for: 2m", "for: 5m"))
+    lines = diff_output(repo, promtool.path, "--format", "markdown")
+    assert lines[-3:] == [
+        "- `HighValue` in `rules/demo.yml`",
+        "  - for: `2m` → `5m`. Now fires once the condition has held for 5m (was 2m).",
+        "  - Firing point: fires when demo_value > 90 (unchanged), firing 5m after the condition "
+        "first holds (was 2m); derived with the signal at 90.1.",
+    ]
+
+
+def test_the_firing_point_is_derived_not_read_from_the_text(repo: Path, promtool: Promtool) -> None:
+    """`for: 90s` in a group evaluated every 1m fires 2m after onset, as `for: 2m` did."""
+    commit(repo, BASE.replace("for: 2m", "for: 90s"))
+    assert diff_output(repo, promtool.path)[-1] == (
+        "    firing point: fires when demo_value > 90 (unchanged), firing 2m after the condition "
+        "first holds (unchanged); derived with the signal at 90.1"
+    )
+
+
+def test_each_condition_gets_its_own_firing_point(tmp_path: Path, promtool: Promtool) -> None:
+    rule = "groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: A\n"
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yml").write_text(rule + "        expr: a < 70 and b > 5\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "rules")
+    git(tmp_path, "commit", "-q", "-m", "rules")
+    (tmp_path / "rules" / "a.yml").write_text(
+        rule + "        expr: a < 70 and b > 6\n        for: 1m\n"
+    )
+    git(tmp_path, "commit", "-q", "-a", "-m", "change")
+    assert [line for line in diff_output(tmp_path, promtool.path) if "firing point" in line] == [
+        "    firing point: fires when a < 70 (unchanged), firing 1m after the condition first "
+        "holds (was at once); derived with the signal at 69.9",
+        "    firing point: fires when b > 6 (was > 5), firing 1m after the condition first "
+        "holds (was at once); derived with the signal at 6.01 (was 5.01)",
+    ]
+
+
+def test_an_alert_derive_cannot_handle_still_shows_its_change(
+    repo: Path, promtool: Promtool
+) -> None:
+    commit(repo, BASE.replace("demo_value > 90\n        for: 2m", "demo_value\n        for: 3m"))
+    assert diff_output(repo, promtool.path)[-3:] == [
+        "    for: 2m -> 3m",
+        "      now fires once the condition has held for 3m (was 2m)",
+        "    firing point: not derived: the expression has no threshold comparison and no absent() "
+        "(before: fired when demo_value > 90, 2m after the condition first holds)",
+    ]
+
+
+def test_without_promtool_the_diff_says_so_and_shows_the_change(repo: Path) -> None:
+    commit(repo, BASE.replace("demo_value > 90", "demo_value > 85"))
+    missing = str(repo / "no-promtool")
+    assert diff_output(repo, missing)[-1] == (
+        f"    firing point: not derived: no promtool: promtool not found at '{missing}' "
+        "(from --promtool)"
+    )

@@ -246,6 +246,9 @@ def test_a_weak_suite_reports_the_survivors_per_alert(
     assert table in out.splitlines()
     assert 'rules/demo.yml:7  HighValue  threshold: demo_value{job="demo"} > 90 -> > 91' in out
     assert "Mutation score: 4/8 killed (50.0%), 4 survived, 0 errors" in out
+    assert "  threshold        0/2  0.0%" in out.splitlines()
+    assert "  for              3/3  100.0%" in out.splitlines()
+    assert "  keep-firing-for  0/0  -" in out.splitlines()
     assert "FAIL: mutation score 50.0% is under --fail-under=100" in out
 
 
@@ -332,17 +335,44 @@ tests:
 """
 
 
+def git_status(repo: Path) -> str:
+    """Everything git would report, untracked and ignored files included."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    argv = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"]
+    return subprocess.run(
+        argv, cwd=repo, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def commit_all(repo: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    identity = ["-c", "user.name=promrules", "-c", "user.email=promrules@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "rules and tests"]):
+        subprocess.run(["git", *identity, *args], cwd=repo, env=env, check=True)
+
+
+@pytest.mark.parametrize("python", [False, True], ids=["promtool-tests", "with-python-tests"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_an_interrupted_run_leaves_no_copies_and_no_changed_files(
-    tmp_path: Path, promtool: Promtool, stop: signal.Signals
+def test_an_interrupted_run_leaves_git_status_clean(
+    tmp_path: Path, promtool: Promtool, stop: signal.Signals, python: bool
 ) -> None:
+    """Stop `promrules mutate` while mutants run: no copy is left, and git sees no change.
+
+    The project is a git repository; the run is stopped once a mutant's copy
+    exists (so promtool processes are running), and then `git status` with
+    untracked and ignored files must be empty, and every byte the same.
+    """
     project = make_project(tmp_path / "project", SLOW_TEST)
+    if python:
+        (project / "rule_tests" / "test_slow.py").write_text("def test_nothing():\n    pass\n")
+    commit_all(project)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     before = snapshot(project)
     env = {**os.environ, "TMPDIR": str(scratch), "PROMTOOL": promtool.path}
+    argv = [sys.executable, "-m", "promrules.cli", "mutate", "--workers", "2"]
     run = subprocess.Popen(
-        [sys.executable, "-m", "promrules.cli", "mutate", "--workers", "2"],
+        [*argv, *(["--python"] if python else [])],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -358,6 +388,7 @@ def test_an_interrupted_run_leaves_no_copies_and_no_changed_files(
     assert b"interrupted; no file was changed" in output
     assert b"Traceback" not in output
     assert list(scratch.iterdir()) == []
+    assert git_status(project) == ""
     assert snapshot(project) == before
 
 

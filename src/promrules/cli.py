@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from promrules import diff_git, diff_render, mutate, snapshot
+from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
-from promrules.promtool import PromtoolError, locate
+from promrules.promtool import Promtool, PromtoolError, locate
 
 
 def _which(args: argparse.Namespace) -> int:
@@ -88,7 +88,14 @@ def _mutate(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     head = args.head or diff_git.WORKING_TREE
     try:
-        found = diff_git.diff_revisions(Path(args.repo), args.base, args.head, args.rules)
+        old, new = diff_git.revision_texts(Path(args.repo), args.base, args.head, args.rules)
+        found = diff_git.diff_texts(old, new, args.base, args.head)
+        if args.derive:
+            try:
+                promtool: Promtool | PromtoolError = locate(option=args.promtool)
+            except PromtoolError as exc:
+                promtool = exc
+            found = diff_firing.with_firing_points(found, old, new, promtool)
     except DiffError as exc:
         print(f"promrules diff: {exc}", file=sys.stderr)
         return 2
@@ -174,6 +181,12 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     command.add_argument("--rules", default="rules", help="rule files folder (default: rules)")
     command.add_argument("--format", choices=("text", "markdown"), default="text")
     command.add_argument("-C", dest="repo", default=".", help="the git repository (default: .)")
+    command.add_argument(
+        "--no-derive",
+        dest="derive",
+        action="store_false",
+        help="skip deriving when changed alerts fire (needs promtool; takes seconds)",
+    )
     command.set_defaults(run=_diff)
 
 

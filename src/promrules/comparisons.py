@@ -1,24 +1,37 @@
 """The comparisons of a PromQL expression, and a shape to tell expressions apart.
 
-promql-parser gives no source positions and no node constructors, so nodes
-are named by their index in a pre-order walk, and an expression is compared
-through its shape: one signature per node that says everything about the
-node except its children. `mutate` uses shapes to prove that a textual edit
-changed exactly the node it meant to; `diff` uses them to tell a changed
-threshold from a changed expression.
+Parsing, walking and constant folding are derive's (promrules.derive.promql),
+so both read an expression the same way. promql-parser gives no source
+positions and no node constructors, so nodes are named by their index in a
+pre-order walk, and an expression is compared through its shape: one
+signature per node that says everything about the node except its children.
+`mutate` uses shapes to prove that a textual edit changed exactly the node it
+meant to; `diff` uses them to tell a changed threshold from a changed expression.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import promql_parser as pp
 
+from promrules.derive.promql import (
+    COMPARISONS,
+    ExprError,
+    Node,
+    children,
+    fold,
+    parse,
+    preorder,
+)
+from promrules.derive.promql import FLIPPED as MIRRORED  # `x > 5` read from the other side
+from promrules.derive.promql import operator as op
+
 __all__ = [
     "COMPARISONS",
+    "MIRRORED",
     "Comparison",
     "ExprError",
     "Node",
@@ -32,56 +45,7 @@ __all__ = [
     "signature",
 ]
 
-Node = Any  # promql_parser.Expr subclasses; the binding's stubs are loose.
 Signature = tuple[object, ...]
-
-COMPARISONS = (">", "<", ">=", "<=", "==", "!=")
-_ARITHMETIC = ("+", "-", "*", "/", "%", "^")
-# `x > 5` read from the other side: `5 < x`.
-MIRRORED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "==": "==", "!=": "!="}
-
-
-class ExprError(ValueError):
-    """An expression promql-parser rejects."""
-
-
-def parse(text: str) -> Node:
-    try:
-        return pp.parse(text)
-    except (ValueError, RuntimeError) as exc:
-        raise ExprError(str(exc)) from exc
-
-
-def op(node: Node) -> str:
-    """The operator token of a binary or aggregate node (the binding pads it)."""
-    return str(node.op).strip().lower()
-
-
-def children(node: Node) -> list[Node]:
-    """Sub-expressions in source order."""
-    if isinstance(node, pp.BinaryExpr):
-        return [node.lhs, node.rhs]
-    if isinstance(node, pp.AggregateExpr):
-        param = [node.param] if isinstance(node.param, pp.Expr) else []
-        return [*param, node.expr]
-    if isinstance(node, pp.Call):
-        return [arg for arg in node.args if isinstance(arg, pp.Expr)]
-    if isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr)):
-        return [node.expr]
-    if isinstance(node, pp.MatrixSelector):
-        return [node.vector_selector]
-    return []
-
-
-def preorder(root: Node) -> list[Node]:
-    """Every node, parents before children, in source order."""
-    found: list[Node] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(reversed(children(node)))
-    return found
 
 
 def matchers(selector: Node) -> list[tuple[str, str, str]]:
@@ -129,38 +93,6 @@ def signature(node: Node) -> Signature:
 def shape(root: Node) -> list[Signature]:
     """The signatures of every node in pre-order: equal shapes mean equal trees."""
     return [signature(node) for node in preorder(root)]
-
-
-def _arith(operator: str, a: float, b: float) -> float | None:
-    try:
-        if operator == "+":
-            return a + b
-        if operator == "-":
-            return a - b
-        if operator == "*":
-            return a * b
-        if operator == "/":
-            return a / b if b else math.copysign(math.inf, a) if a else math.nan
-        if operator == "%":
-            return math.fmod(a, b) if b else math.nan
-        return float(a**b)
-    except (OverflowError, ValueError, ZeroDivisionError):
-        return None
-
-
-def fold(node: Node) -> float | None:
-    """The value of a constant such as `500 * 1024 * 1024`; None if not constant."""
-    if isinstance(node, pp.NumberLiteral):
-        return float(node.val)
-    if isinstance(node, pp.ParenExpr):
-        return fold(node.expr)
-    if isinstance(node, pp.UnaryExpr):
-        inner = fold(node.expr)
-        return None if inner is None else -inner
-    if isinstance(node, pp.BinaryExpr) and op(node) in _ARITHMETIC:
-        lhs, rhs = fold(node.lhs), fold(node.rhs)
-        return None if lhs is None or rhs is None else _arith(op(node), lhs, rhs)
-    return None
 
 
 def show(node: Node) -> str:

@@ -7,9 +7,8 @@ and expressions are compared as ASTs: when two differ only in the
 constant side or operator of their comparisons, that is a threshold
 change, said in words; anything else is an expression change.
 
-The firing point is said in words only ("now fires when x > 85 (was > 90)"):
-promrules.derive has no API yet that computes when an alert starts firing
-for a given input, which would allow "now fires 3 minutes earlier".
+The firing point is said here in words ("now fires when x > 85 (was > 90)");
+diff_firing adds when the alert fires, derived by promtool for both revisions.
 """
 
 from __future__ import annotations
@@ -58,13 +57,14 @@ class Alert:
     keep_firing_for: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    place: tuple[int, int] = field(default=(-1, -1), compare=False)  # (group, rule) in its file
 
 
 @dataclass(frozen=True)
 class Change:
     """One changed aspect of an alert; `note` says what it means for when it fires."""
 
-    kind: str  # threshold, operator, expr, for, keep_firing_for, label, annotation, file
+    kind: str  # threshold, operator, expr, for, keep_firing_for, label, annotation, file, firing
     key: str  # the label or annotation name; "" otherwise
     old: str | None
     new: str | None
@@ -102,8 +102,8 @@ def read_alerts(files: dict[str, str], where: str) -> tuple[dict[str, Alert], li
         if not is_rule_file(root):
             ignored.append(path)
             continue
-        for group in yn.sequence(yn.get(root, "groups")):
-            for rule in yn.sequence(yn.get(group, "rules")):
+        for g, group in enumerate(yn.sequence(yn.get(root, "groups"))):
+            for r, rule in enumerate(yn.sequence(yn.get(group, "rules"))):
                 name = yn.scalar(yn.get(rule, "alert"))
                 if name is None:
                     continue
@@ -119,6 +119,7 @@ def read_alerts(files: dict[str, str], where: str) -> tuple[dict[str, Alert], li
                     yn.scalar(yn.get(rule, "keep_firing_for")),
                     _mapping(yn.get(rule, "labels")),
                     _mapping(yn.get(rule, "annotations")),
+                    (g, r),
                 )
     return alerts, ignored
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from promrules.diff import AlertDiff, DiffError, diff_alerts, read_alerts
 
-__all__ = ["WORKING_TREE", "diff_revisions", "rule_texts"]
+__all__ = ["WORKING_TREE", "diff_revisions", "diff_texts", "revision_texts", "rule_texts"]
 
 WORKING_TREE = "working tree"
 _SUFFIXES = (".yml", ".yaml")
@@ -59,16 +59,31 @@ def rule_texts(top: Path, folder: str, revision: str | None) -> dict[str, str]:
     }
 
 
-def diff_revisions(
+def revision_texts(
     repo: Path, base: str, head: str | None = None, folder: str = "rules"
-) -> AlertDiff:
-    """Alert changes in `folder` from revision `base` to `head` (None: the working tree)."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The YAML files in `folder` at `base` and at `head` (None: the working tree)."""
     top = toplevel(repo).resolve()
     try:
         where = (repo / folder).resolve().relative_to(top).as_posix()
     except ValueError:
         raise DiffError(f"{folder}: not inside the git repository at {top}") from None
-    old, _ = read_alerts(rule_texts(top, where, base), base)
-    new, ignored = read_alerts(rule_texts(top, where, head), head or WORKING_TREE)
+    return rule_texts(top, where, base), rule_texts(top, where, head)
+
+
+def diff_texts(
+    old_texts: dict[str, str], new_texts: dict[str, str], base: str, head: str | None = None
+) -> AlertDiff:
+    """Alert changes from the rule files `old_texts` to `new_texts` ({path: text})."""
+    old, _ = read_alerts(old_texts, base)
+    new, ignored = read_alerts(new_texts, head or WORKING_TREE)
     found = diff_alerts(old, new)
     return AlertDiff(found.added, found.removed, found.renamed, found.changed, tuple(ignored))
+
+
+def diff_revisions(
+    repo: Path, base: str, head: str | None = None, folder: str = "rules"
+) -> AlertDiff:
+    """Alert changes in `folder` from revision `base` to `head` (None: the working tree)."""
+    old_texts, new_texts = revision_texts(repo, base, head, folder)
+    return diff_texts(old_texts, new_texts, base, head)

@@ -1,7 +1,8 @@
 """An AlertDiff as terminal text or as Markdown for a pull-request comment.
 
 Both say the same things in the same order: added, removed, renamed,
-changed; each change with what it means for when the alert fires.
+changed; each change with what it means for when the alert fires, and, when
+derived, the firing point before and after (kind `firing`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ def _short(value: str | None, limit: int = 80) -> str:
 
 
 def _change_text(change: Change) -> Iterator[str]:
+    if change.kind == "firing":
+        yield f"    firing point: {change.note}"
+        return
     label = _label(change)
     if change.kind == "expr" or (change.kind == "annotation" and change.old and change.new):
         yield f"    {label}:"
@@ -86,6 +90,8 @@ def _code(value: str | None) -> str:
 
 
 def _change_markdown(change: Change) -> str:
+    if change.kind == "firing":
+        return f"Firing point: {change.note}."
     label = _label(change)
     if change.old is None:
         text = f"{label}: added {_code(change.new)}"

@@ -15,11 +15,13 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
     "MINIMUM_VERSION",
+    "ProcessGroups",
     "Promtool",
     "PromtoolError",
     "PromtoolRun",
@@ -52,13 +54,63 @@ class PromtoolRun:
         return self.returncode < 0 or self.returncode == 2 or "panic:" in self.output
 
 
-class _Processes:
-    """The promtool processes one Promtool started, so a stop can end them all."""
+class ProcessGroups:
+    """Processes started in process groups of their own, so that a stop ends them all.
+
+    Killing only a direct child can leave its children holding the output pipe
+    open, and reading that pipe would then hang past the timeout; killing the
+    group does not. promtool runs go through here, and so do the other
+    processes a run must be able to stop (the pytest runs of `promrules mutate`).
+    """
 
     def __init__(self) -> None:
         self.running: set[subprocess.Popen[bytes]] = set()
         self.lock = threading.Lock()
         self.stopped = threading.Event()
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str | Path | None,
+        env: dict[str, str],
+        timeout: float,
+    ) -> tuple[int, bytes]:
+        """Run `argv` with stdout and stderr merged; its exit code and output.
+
+        Raises PromtoolError once stopped; subprocess.TimeoutExpired and OSError pass through.
+        """
+        if self.stopped.is_set():
+            raise PromtoolError("the run was stopped before the process could start")
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        with self.lock:
+            self.running.add(process)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except BaseException:
+            _kill_group(process)
+            process.communicate()
+            raise
+        finally:
+            with self.lock:
+                self.running.discard(process)
+        return process.returncode, output
+
+    def stop(self) -> None:
+        """Kill every running process group and refuse to start more."""
+        self.stopped.set()
+        with self.lock:
+            running = list(self.running)
+        for process in running:
+            _kill_group(process)
 
 
 @dataclass(frozen=True)
@@ -69,7 +121,8 @@ class Promtool:
     version: tuple[int, int, int]
     source: str
     timeout: float = DEFAULT_TIMEOUT
-    _processes: _Processes = field(default_factory=_Processes, compare=False, repr=False)
+    # The processes this instance started, so that `stop` can end them.
+    processes: ProcessGroups = field(default_factory=ProcessGroups, compare=False, repr=False)
 
     @property
     def version_text(self) -> str:
@@ -86,14 +139,13 @@ class Promtool:
         the run: promtool leaves `test_storage*` folders in /tmp otherwise.
         """
         argv = (self.path, *args)
-        if self._processes.stopped.is_set():
+        if self.processes.stopped.is_set():
             raise PromtoolError("the session was stopped before promtool could run")
         started = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(prefix="promrules-run-") as scratch:
-                returncode, raw = _run_in_own_group(
-                    argv, cwd, {**os.environ, "TMPDIR": scratch}, self.timeout, self._processes
-                )
+                env = {**os.environ, "TMPDIR": scratch}
+                returncode, raw = self.processes.run(argv, cwd=cwd, env=env, timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:
             raise PromtoolError(
                 f"promtool did not finish within {self.timeout:g}s and was stopped "
@@ -106,11 +158,7 @@ class Promtool:
 
     def stop(self) -> None:
         """Kill every promtool this instance is running and refuse to start more."""
-        self._processes.stopped.set()
-        with self._processes.lock:
-            running = list(self._processes.running)
-        for process in running:
-            _kill_group(process)
+        self.processes.stop()
 
     def test_rules(self, *files: str | Path, cwd: str | Path | None = None) -> PromtoolRun:
         return self.run("test", "rules", *(str(f) for f in files), cwd=cwd)
@@ -118,41 +166,6 @@ class Promtool:
     def check_rules(self, *files: str | Path) -> PromtoolRun:
         """`check rules` with every lint, and lint findings made fatal."""
         return self.run("check", "rules", "--lint=all", "--lint-fatal", *(str(f) for f in files))
-
-
-def _run_in_own_group(
-    argv: tuple[str, ...],
-    cwd: str | Path | None,
-    env: dict[str, str],
-    timeout: float,
-    processes: _Processes,
-) -> tuple[int, bytes]:
-    """Run a process in its own process group, so a timeout or Ctrl-C ends all of it.
-
-    Killing only the direct child can leave its children holding the output
-    pipe open, and reading that pipe would then hang past the timeout.
-    """
-    process = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    with processes.lock:
-        processes.running.add(process)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except BaseException:
-        _kill_group(process)
-        process.communicate()
-        raise
-    finally:
-        with processes.lock:
-            processes.running.discard(process)
-    return process.returncode, output
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -7,24 +7,14 @@ survives unless a test puts the input exactly there and expects silence
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from promrules.comparisons import Comparison, Node, comparisons
+from promrules.comparisons import comparisons
 from promrules.mutate.base import AlertSite, Mutant, operator
-from promrules.mutate.expression import expression
+from promrules.mutate.expression import compared, expression
 from promrules.mutate.exprtext import TextEdit
 
 FLIPS = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
-
-
-def _describe(before: Comparison) -> Callable[[Node], str]:
-    def describe(root: Node) -> str:
-        after = next(c for c in comparisons(root) if c.index == before.index)
-        if after.threshold_text is None:
-            return f"{before.op} -> {after.op} in {before.subject}"
-        return f"{before.brief} -> {after.normal_op} {after.threshold_text}"
-
-    return describe
 
 
 @operator("comparison", rank=2)
@@ -43,4 +33,4 @@ def flip_comparisons(site: AlertSite) -> Iterator[Mutant]:
             TextEdit(t.start, t.end, flipped) for t in expr.tokens if t.text == comparison.op
         ]
         fallback = f"{comparison.op} -> {flipped}"
-        yield expr.mutant("comparison", expected, candidates, _describe(comparison), fallback)
+        yield expr.mutant("comparison", expected, candidates, compared(comparison), fallback)

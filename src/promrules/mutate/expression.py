@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from promrules import yamlnodes as yn
-from promrules.comparisons import ExprError, Node, Signature, parse, shape
+from promrules.comparisons import Comparison, ExprError, Node, Signature, comparisons, parse, shape
 from promrules.mutate import yamltext
 from promrules.mutate.base import AlertSite, Mutant, MutateError
 from promrules.mutate.exprtext import TextEdit, Token, place, tokenize
 
-__all__ = ["Expression", "expression"]
+__all__ = ["Expression", "compared", "expression"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,17 @@ def expression(site: AlertSite) -> Expression | None:
     try:
         root = parse(text)
     except ExprError as exc:
-        raise MutateError(
-            f"{site.path}:{site.line}: {site.name}: cannot parse expr: {exc}"
-        ) from exc
+        raise MutateError(f"{site.path}:{site.line}: {site.name}: expr: {exc}") from exc
     return Expression(site, text, root, shape(root), tokenize(text))
+
+
+def compared(before: Comparison) -> Callable[[Node], str]:
+    """Describes a mutated comparison as "before -> after", from the mutated AST."""
+
+    def describe(root: Node) -> str:
+        after = next(c for c in comparisons(root) if c.index == before.index)
+        if after.threshold_text is None:
+            return f"{before.op} -> {after.op} in {before.subject}"
+        return f"{before.brief} -> {after.normal_op} {after.threshold_text}"
+
+    return describe

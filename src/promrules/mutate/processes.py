@@ -1,13 +1,12 @@
-"""Processes of a mutation run that must die with it: pytest runs, and SIGTERM handling.
+"""Processes of a mutation run besides promtool: pytest runs, and SIGTERM handling.
 
-promtool processes are tracked by `Promtool` itself; the Python tests
-(`--python`) run as pytest processes, tracked here the same way: in their
-own process group, so a stop kills them and everything they started.
+The Python tests (`--python`) run as pytest processes started through the
+run's own `Promtool`'s process groups, so stopping that Promtool stops them
+too, with everything they started.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -41,50 +40,19 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 class Pytests:
-    """The pytest processes of a run, so a stop can kill them all."""
+    """Runs the Python tests of a copy, with the run's promtool, stopped with it."""
 
-    def __init__(self, promtool: Promtool, timeout: float) -> None:
+    def __init__(self, promtool: Promtool) -> None:
         self.promtool = promtool
-        self.timeout = timeout
-        self.running: set[subprocess.Popen[bytes]] = set()
-        self.lock = threading.Lock()
-        self.stopped = threading.Event()
 
     def run(self, folder: Path, tests: Sequence[Path]) -> tuple[int, str]:
-        if self.stopped.is_set():
-            raise PromtoolError("the run was stopped")
         argv = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
         env = {**os.environ, "PROMTOOL": self.promtool.path}
-        process = subprocess.Popen(
-            [*argv, *map(str, tests)],
-            cwd=folder,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        with self.lock:
-            self.running.add(process)
+        timeout = self.promtool.timeout
         try:
-            output, _ = process.communicate(timeout=self.timeout)
-        except BaseException:
-            _kill(process)
-            process.communicate()
-            raise
-        finally:
-            with self.lock:
-                self.running.discard(process)
-        return process.returncode, output.decode("utf-8", errors="replace")
-
-    def stop(self) -> None:
-        self.stopped.set()
-        with self.lock:
-            running = list(self.running)
-        for process in running:
-            _kill(process)
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+            code, output = self.promtool.processes.run(
+                [*argv, *map(str, tests)], cwd=folder, env=env, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise PromtoolError(f"the Python tests did not finish within {timeout:g}s") from exc
+        return code, output.decode("utf-8", errors="replace")

@@ -72,6 +72,18 @@ class MutationReport:
                 cells.append(f"{cell:<{cell_width}}")
             yield f"  {alert:<{width}}  {'  '.join(cells)}".rstrip()
 
+    def totals(self) -> Iterator[str]:
+        """Killed/run per operator over all alerts: which kind of change goes unnoticed."""
+        width = max(len(name) for name in self.operators)
+        yield ""
+        yield "By operator:"
+        for name in self.operators:
+            ran = [o for o in self.run.outcomes if o.mutant.operator == name]
+            ran = [o for o in ran if o.status != "skipped"]
+            killed = sum(1 for o in ran if o.status == "killed")
+            score = f"{_percent(killed, len(ran)):.1f}%" if ran else "-"
+            yield f"  {name:<{width}}  {killed}/{len(ran)}  {score}".rstrip()
+
     def _listing(self, status: str, title: str) -> Iterator[str]:
         chosen = [o for o in self.run.outcomes if o.status == status]
         if not chosen:
@@ -98,6 +110,7 @@ class MutationReport:
 
     def lines(self) -> Iterator[str]:
         yield from self.table()
+        yield from self.totals()
         yield from self._listing("survived", "Survived")
         yield from self._listing("error", "Errors")
         yield from self._listing("skipped", "Not placed")

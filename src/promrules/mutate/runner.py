@@ -200,7 +200,7 @@ def run_mutants(
     workers = max(1, workers or os.cpu_count() or 1)
     # A private Promtool, so stopping this run's processes stops nothing else.
     own = Promtool(promtool.path, promtool.version, promtool.source, promtool.timeout)
-    pytests = Pytests(own, promtool.timeout) if python else None
+    pytests = Pytests(own) if python else None
     outcomes: list[Outcome] = []
     with session_folder() as session:
         by_path = {test_file.path: test_file for test_file in suite.test_files}
@@ -215,9 +215,7 @@ def run_mutants(
                 if progress is not None:
                     progress(outcomes[-1])
         except BaseException:
-            own.stop()
-            if pytests is not None:
-                pytests.stop()
+            own.stop()  # its promtool and pytest processes alike
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -9,11 +9,11 @@ expression are usually unit factors, so 500 MiB becomes 501 MiB, not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from promrules.comparisons import Comparison, Node, comparisons
+from promrules.comparisons import comparisons
 from promrules.mutate.base import AlertSite, Mutant, operator
-from promrules.mutate.expression import Expression, expression
+from promrules.mutate.expression import Expression, compared, expression
 from promrules.mutate.exprtext import TextEdit
 from promrules.mutate.steps import nudged, number_text
 
@@ -25,14 +25,6 @@ def _candidates(expr: Expression, texts: tuple[str, ...]) -> list[TextEdit]:
         if token.kind == "number"
         for text in texts
     ]
-
-
-def _describe(before: Comparison) -> Callable[[Node], str]:
-    def describe(root: Node) -> str:
-        after = next(c for c in comparisons(root) if c.index == before.index)
-        return f"{before.brief} -> {after.normal_op} {after.threshold_text}"
-
-    return describe
 
 
 @operator("threshold", rank=1)
@@ -52,4 +44,4 @@ def nudge_thresholds(site: AlertSite) -> Iterator[Mutant]:
             expected[comparison.literal] = ("number", repr(float(new)))
             candidates = _candidates(expr, (number_text(new), number_text(abs(new))))
             fallback = f"{comparison.normal_op} {comparison.threshold_text}: {old:g} -> {new}"
-            yield expr.mutant("threshold", expected, candidates, _describe(comparison), fallback)
+            yield expr.mutant("threshold", expected, candidates, compared(comparison), fallback)
