@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from promrules import lint, timeline
+from promrules import lint, report, timeline
 from promrules import yamlnodes as yn
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.probe import ProbeError
@@ -29,6 +29,7 @@ from promrules.session import SessionState
 pytest_plugins = ["promrules.fixtures"]
 
 STATE = pytest.StashKey[SessionState]()
+HTML_WRITTEN = pytest.StashKey[str]()
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -99,6 +100,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the alert coverage report as JSON to PATH",
     )
+    group.addoption(
+        "--promrules-html",
+        dest="promrules_html",
+        metavar="PATH",
+        help="write an HTML report (coverage, every alert's cases with charts) to PATH",
+    )
     parser.addini("promtool", "path of the promtool binary to use", default="")
     parser.addini(
         "promrules_test_paths",
@@ -139,8 +146,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Enforce --promrules-cov-fail-under and write the JSON report."""
+    """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
+    if path := session.config.getoption("promrules_html"):
+        _write_html(session, Path(path))
     if not coverage.alerts:
         return
     if path := session.config.getoption("promrules_cov_json"):
@@ -150,7 +159,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def _write_html(session: pytest.Session, path: Path) -> None:
+    """The --promrules-html page, from the cases this session judged."""
+    state = session.config.stash[STATE]
+    found = state.promtool_or_error()
+    ran = [
+        report.RanCase(item.test_file, item.group, item.case, _status(item.verdict))
+        for item in session.items
+        if isinstance(item, CaseItem)
+    ]
+    data = report.write(
+        path,
+        state.coverage,
+        ran,
+        None if isinstance(found, PromtoolError) else found,
+        session.config.rootpath,
+    )
+    session.config.stash[HTML_WRITTEN] = (
+        f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases)"
+    )
+
+
+def _status(verdict: CaseResult) -> str:
+    """passed, failed, error, or "not run" (deselected by -x, interrupted)."""
+    return "not run" if verdict == CaseResult("error", message="not run") else verdict.status
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if written := config.stash.get(HTML_WRITTEN, None):
+        terminalreporter.write_line(written)
     coverage = config.stash[STATE].coverage
     if not coverage.alerts:
         return
