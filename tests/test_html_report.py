@@ -214,7 +214,9 @@ def planted_report(pytester: pytest.Pytester) -> str:
     pytester.makefile(".yml", rules=PLANTED_RULES, demo_test=PLANTED_TEST)
     result = pytester.runpytest("--promrules-html=report.html", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4, failed=1)
-    result.stdout.fnmatch_lines(["promrules: HTML report report.html (2 alerts, 4 cases)"])
+    result.stdout.fnmatch_lines(
+        ["promrules: HTML report report.html (2 alerts, 4 cases, 1 promtool runs for the charts)"]
+    )
     return (pytester.path / "report.html").read_text()
 
 

@@ -176,7 +176,8 @@ def _write_html(session: pytest.Session, path: Path) -> None:
         session.config.rootpath,
     )
     session.config.stash[HTML_WRITTEN] = (
-        f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases)"
+        f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases, "
+        f"{data.promtool_runs} promtool runs for the charts)"
     )
 
 

@@ -10,7 +10,9 @@ their notation (`inputs`), without promtool.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -325,11 +327,16 @@ def collect(
         by_file.setdefault(entry.test_file.path, []).append(entry)
         files[entry.test_file.path] = entry.test_file
     charts: dict[tuple[Path, int, str], Chart] = {}
-    if promtool is not None:
-        for path, entries in by_file.items():
-            found, runs = _charts_for_file(promtool, files[path], entries)
-            data.promtool_runs += runs
-            charts.update({(path, i, a): c for (i, a), c in found.items()})
+    if promtool is not None and by_file:
+        # One promtool run per test file, side by side as the test runs are.
+        with ThreadPoolExecutor(max_workers=min(len(by_file), os.cpu_count() or 1)) as pool:
+            done = pool.map(
+                lambda item: (item[0], _charts_for_file(promtool, files[item[0]], item[1])),
+                by_file.items(),
+            )
+            for path, (found, runs) in done:
+                data.promtool_runs += runs
+                charts.update({(path, i, a): c for (i, a), c in found.items()})
     for entry in alert_cases:
         view = _view_for(alerts, entry, rootdir)
         view.cases.append(
