@@ -282,3 +282,56 @@ def test_chromium_check_sees_console_errors(tmp_path: Path) -> None:
     text = "\n".join(shown.problems)
     assert "planted" in text and "undefinedFunction" in text and "missing.png" in text
     assert shown.svg_count == 1
+
+
+BROKEN_TEST = """\
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - name: fine
+    interval: 1m
+    input_series:
+      - series: demo_value
+        values: "95x10"
+    alert_rule_test:
+      - eval_time: 3m
+        alertname: HighValue
+        exp_alerts:
+          - exp_labels: {severity: critical}
+            exp_annotations: {summary: "<script>alert('x')</script> & value 95"}
+  - name: bad-series
+    interval: 1m
+    input_series:
+      - series: demo_value
+        values: "95 96 oops"
+    alert_rule_test:
+      - eval_time: 3m
+        alertname: HighValue
+        exp_alerts: []
+"""
+
+
+def test_a_group_that_cannot_be_charted_says_why(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    pytester.makefile(".yml", rules=PLANTED_RULES, broken_test=BROKEN_TEST)
+    result = pytester.runpytest("--promrules-html=report.html", "-p", "no:cacheprovider")
+    # promtool rejects the whole file for one group's series: the report's single run
+    # fails, so each group is asked alone; the good one gets its chart, the bad one
+    # says why it has none.
+    result.stdout.fnmatch_lines(["*HTML report report.html (2 alerts, 2 cases, 3 promtool runs*"])
+    page = (pytester.path / "report.html").read_text()
+    cases = {c["data-group"]: c for c in elements(page, "div") if "data-status" in c}
+    assert {g: c["data-status"] for g, c in cases.items()} == {
+        "fine": "passed",
+        "bad-series": "error",
+    }
+    assert cases["fine"]["data-state-at-eval"] == "firing"
+    assert cases["bad-series"]["data-state-at-eval"] == "unknown"
+    blocks = page.split('<div class="case ')[1:]  # each case up to the next one
+
+    fine = next(b for b in blocks if 'data-group="fine"' in b)
+    bad = next(b for b in blocks if 'data-group="bad-series"' in b)
+    assert "<svg" in fine
+    assert "promtool could not evaluate this group for the chart" in bad
+    assert "input series demo_value not charted" in bad and "<svg" not in bad
