@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-INSTALL_HINT = "`make test` installs it (scripts/install-chromium.sh, apt-get as root)"
+INSTALL_HINT = "`make test` installs both: scripts/install-chromium.sh, apt-get as root"
 
 
 @dataclass(frozen=True)

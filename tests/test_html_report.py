@@ -329,7 +329,6 @@ def test_a_group_that_cannot_be_charted_says_why(
     assert cases["fine"]["data-state-at-eval"] == "firing"
     assert cases["bad-series"]["data-state-at-eval"] == "unknown"
     blocks = page.split('<div class="case ')[1:]  # each case up to the next one
-
     fine = next(b for b in blocks if 'data-group="fine"' in b)
     bad = next(b for b in blocks if 'data-group="bad-series"' in b)
     assert "<svg" in fine
