@@ -334,3 +334,34 @@ def test_a_group_that_cannot_be_charted_says_why(
     assert "<svg" in fine
     assert "promtool could not evaluate this group for the chart" in bad
     assert "input series demo_value not charted" in bad and "<svg" not in bad
+
+
+@pytest.mark.parametrize(
+    ("expr", "exprs", "threshold", "note"),
+    [
+        ("cpu > 90", ("cpu",), 90.0, None),
+        ("90 < cpu", ("cpu",), 90.0, None),
+        ("a > 10 or b > 10", ("a", "b"), 10.0, None),
+        ("cpu < 50 and mem < 60", ("cpu",), 50.0, "not charted: mem < 60"),
+        ("absent(up)", ("absent(up)",), None, "no threshold line"),
+        ("a > b", ("a > b",), None, "compares two series"),
+    ],
+)
+def test_what_a_chart_compares(
+    expr: str, exprs: tuple[str, ...], threshold: float | None, note: str | None
+) -> None:
+    from promrules.report.threshold import target
+
+    found = target(expr)
+    assert (found.exprs, found.threshold) == (exprs, threshold)
+    assert (note is None) == (not found.notes)
+    assert note is None or note in found.notes[0]
+
+
+def test_input_legends_keep_only_what_tells_series_apart() -> None:
+    from promrules.report.inputs import short_labels
+
+    buckets = [f'lat_bucket{{job="a", le="{le}"}}' for le in ("0.5", "1")]
+    assert short_labels(buckets) == (['{le="0.5"}', '{le="1"}'], 'lat_bucket{job="a"}')
+    assert short_labels(['cpu{i="1"}', 'mem{i="1"}']) == (["cpu", "mem"], '{i="1"}')
+    assert short_labels(["up"]) == (["up"], "")

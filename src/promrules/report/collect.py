@@ -9,6 +9,7 @@ their notation (`inputs`), without promtool.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Sequence
@@ -157,7 +158,7 @@ def _plan(
     expr = definitions[0].expr if definitions else ""
     return _ChartPlan(
         alert=alert,
-        target=target(expr) if expr else Target("", None, "none", ("no rule defines this alert",)),
+        target=target(expr) if expr else Target((), None, "none", ("no rule defines this alert",)),
         step_ms=stride,
         end_ms=end,
         times=tuple(range(0, end + 1, stride)),
@@ -193,9 +194,11 @@ def _compared(
 ) -> tuple[tuple[Line, ...], list[str]]:
     by_labels: dict[str, dict[int, float | None]] = {}
     histograms = False
-    for t in plan.times:
-        for sample in answers.get((plan.target.expr, t), ()):
+    several = len(plan.target.exprs) > 1
+    for t, (n, expr) in itertools.product(plan.times, enumerate(plan.target.exprs, 1)):
+        for sample in answers.get((expr, t), ()):
             key = sample.labels_text(without=("__name__",))
+            key = f"[{n}] {key}" if several else key
             value = sample.value
             if value is None:
                 histograms = True
@@ -216,13 +219,19 @@ def _compared(
     return lines, notes
 
 
+def _numbered(exprs: Sequence[str]) -> str:
+    if len(exprs) == 1:
+        return exprs[0]
+    return "; ".join(f"[{n}] {expr}" for n, expr in enumerate(exprs, 1))
+
+
 def _chart(
     plan: _ChartPlan,
     group: dict[str, Any],
     input_step: int,
     answers: dict[tuple[str, int], tuple[Sample, ...]] | ProbeError,
 ) -> Chart:
-    inputs, input_notes = input_lines(group, input_step, plan.end_ms)
+    inputs, input_notes, common = input_lines(group, input_step, plan.end_ms)
     notes = list(plan.target.notes) + list(input_notes)
     if isinstance(answers, ProbeError):
         notes.insert(0, f"promtool could not evaluate this group for the chart: {answers}")
@@ -236,10 +245,11 @@ def _chart(
         end_ms=plan.end_ms,
         step_ms=plan.step_ms,
         compared=compared,
-        compared_text=plan.target.expr,
+        compared_text=_numbered(plan.target.exprs),
         threshold=plan.target.threshold,
         threshold_text=plan.target.text,
         inputs=inputs,
+        inputs_common=common,
         spans=spans,
         notes=tuple(notes),
         evaluated=not isinstance(answers, ProbeError),
@@ -293,7 +303,7 @@ def _charts_for_file(
                         (expr, t)
                         for plan in group_plans
                         for t in plan.times
-                        for expr in (plan.target.expr, plan.alerts_query)
+                        for expr in (*plan.target.exprs, plan.alerts_query)
                         if expr
                     )
                 ),

@@ -18,6 +18,7 @@ class Line:
 
     label: str
     points: tuple[tuple[int, float | None], ...]
+    title: str = ""  # the whole name when `label` is shortened
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Chart:
     spans: tuple[Span, ...]
     notes: tuple[str, ...] = ()
 
+    inputs_common: str = ""  # what every input series shares, said once in the legend
     evaluated: bool = True  # False when promtool could not evaluate the group
 
     @property

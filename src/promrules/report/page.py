@@ -77,14 +77,18 @@ def _legend(chart: Chart) -> str:
             f'<span class="swatch" style="background:{svg.colour(index)}"></span>'
             f"{escape(line.label)}"
         )
+    if chart.inputs:
+        common = f" {escape(chart.inputs_common)}" if chart.inputs_common else ""
+        items.append(f"<br>input series{common}:")
     for index, line in enumerate(chart.inputs):
         items.append(
             f'<span class="swatch" style="background:{svg.colour(index, inputs=True)}"></span>'
-            f"input {escape(line.label)}"
+            f"{escape(line.label)}"
         )
-    items.append(
+    items.insert(
+        0,
         '<span class="swatch" style="background:#f2cc60"></span>pending'
-        '<span class="swatch" style="background:#ff8182"></span>firing'
+        '<span class="swatch" style="background:#ff8182"></span>firing',
     )
     return '<div class="legend">' + " ".join(items) + "</div>"
 

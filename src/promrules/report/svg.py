@@ -40,10 +40,16 @@ def _range(values: Sequence[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def _label(value: float) -> str:
-    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
-        return f"{value:.2g}"
-    return format_number(round(value, 4))
+def _label(value: float, spread: float) -> str:
+    """Enough digits that the two ends of an axis differ (9.992 and 10.01, not 10 and 10)."""
+    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-4):
+        return f"{value:.3g}"
+    digits = max(0, 2 - math.floor(math.log10(spread))) if spread > 0 else 2
+    text = format_number(round(value, digits))
+    while len(text) > 8 and digits > 0:  # the margin holds about eight characters
+        digits -= 1
+        text = format_number(round(value, digits))
+    return text
 
 
 class _Frame:
@@ -76,17 +82,20 @@ def _polylines(frame: _Frame, line: Line, stroke: str, width: float) -> list[str
         elif run:
             out.append(
                 f'<polyline fill="none" stroke="{stroke}" stroke-width="{width}" '
-                f'points="{" ".join(run)}"><title>{escape(line.label)}</title></polyline>'
+                f'points="{" ".join(run)}">'
+                f"<title>{escape(line.title or line.label)}</title></polyline>"
             )
     return out
 
 
 def _y_axis(frame: _Frame) -> list[str]:
     bottom = frame.top + frame.height
+    spread = frame.high - frame.low
     return [
         f'<line x1="{LEFT}" y1="{frame.top}" x2="{LEFT}" y2="{bottom}" stroke="#8c959f"/>',
-        f'<text x="{LEFT - 4}" y="{frame.top + 9}" text-anchor="end">{_label(frame.high)}</text>',
-        f'<text x="{LEFT - 4}" y="{bottom}" text-anchor="end">{_label(frame.low)}</text>',
+        f'<text x="{LEFT - 4}" y="{frame.top + 9}" text-anchor="end">{_label(frame.high, spread)}'
+        "</text>",
+        f'<text x="{LEFT - 4}" y="{bottom}" text-anchor="end">{_label(frame.low, spread)}</text>',
     ]
 
 

@@ -1,7 +1,9 @@
 """What an alert's chart compares: the side of its first constant comparison, and the constant.
 
 `sum(rate(x[5m])) > 0.05` is charted as `sum(rate(x[5m]))` against 0.05, since
-the raw counter would not be on the threshold's scale. An expression without
+the raw counter would not be on the threshold's scale. Every comparison with
+the first one's operator and constant is charted (`a > 10 or b > 10`); the
+others are named in a note. An expression without
 a constant comparison (`absent(x)`, `a > b`) is charted as its own value, and
 the page says there is no threshold line.
 """
@@ -15,7 +17,7 @@ from promrules.comparisons import ExprError, comparisons, parse
 
 @dataclass(frozen=True)
 class Target:
-    expr: str  # what to ask promtool for, over time
+    exprs: tuple[str, ...]  # what to ask promtool for, over time
     threshold: float | None
     text: str  # `> 90`, or why there is no line
     notes: tuple[str, ...] = ()
@@ -26,7 +28,9 @@ def target(expr: str) -> Target:
     try:
         found = comparisons(parse(expr))
     except ExprError as exc:
-        return Target(expr, None, "none", (f"no threshold: the expression does not parse ({exc})",))
+        return Target(
+            (expr,), None, "none", (f"no threshold: the expression does not parse ({exc})",)
+        )
     constant = [c for c in found if c.threshold is not None]
     if not constant:
         why = (
@@ -34,11 +38,17 @@ def target(expr: str) -> Target:
             if found
             else "it has no comparison (the alert fires whenever the expression returns a series)"
         )
-        return Target(expr, None, "none", (f"no threshold line: {why}; the chart shows its value",))
+        return Target(
+            (expr,), None, "none", (f"no threshold line: {why}; the chart shows its value",)
+        )
     first = constant[0]
+    # `a > 10 or b > 10` (one copy per provider, say): both sides share the line.
+    same = [c for c in constant if (c.normal_op, c.threshold) == (first.normal_op, first.threshold)]
     notes: tuple[str, ...] = ()
-    if len(found) > 1:
-        others = ", ".join(c.brief for c in found if c is not first)
-        notes = (f"charted the first of {len(found)} comparisons; also: {others}",)
+    others = [c for c in found if c not in same]
+    if others:
+        also = ", ".join(c.condition if c.threshold is None else c.brief for c in others)
+        notes = (f"charted {len(same)} of {len(found)} comparisons; not charted: {also}",)
     text = f"{first.normal_op} {first.threshold_text}"
-    return Target(first.subject, first.threshold, text, notes)
+    subjects = tuple(dict.fromkeys(c.subject for c in same))
+    return Target(subjects, first.threshold, text, notes)
