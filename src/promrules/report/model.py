@@ -9,7 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from promrules.model import Case, TestFile, TestGroup
+
 State = Literal["inactive", "pending", "firing"]
+
+
+@dataclass(frozen=True)
+class RanCase:
+    """One case the run judged, as the plugin hands it over."""
+
+    test_file: TestFile
+    group: TestGroup
+    case: Case
+    status: str  # passed, failed, error, not run
 
 
 @dataclass(frozen=True)
