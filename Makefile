@@ -2,6 +2,7 @@
 #
 #   make check   set up, then test this repository's alert rules (pytest rules rule_tests)
 #   make test    set up, then run every test twice: with promtool 2.42 and with promtool 3.x
+#                (also installs headless Chromium for the HTML report's browser tests)
 #   make lint    ruff and mypy
 #   make tools   only install the tools into .tools/ (scripts/install-tools.sh)
 #   make setup   the virtual environment and the tools, nothing else
@@ -31,7 +32,7 @@ PROMTOOL3 := $(CURDIR)/$(TOOLS)/promtool-3/promtool
 # `make check` uses $PROMTOOL when it is set, else the set-up's default (3.x).
 PROMTOOL ?= $(CURDIR)/$(TOOLS)/bin/promtool
 
-.PHONY: check test lint tools setup clean
+.PHONY: check test lint tools setup chromium clean
 
 ## check: test this repository's alert rules (the main job)
 check: setup
@@ -39,7 +40,7 @@ check: setup
 
 ## test: every test (pyproject's testpaths), once per promtool version.
 ## Both runs happen even if the first fails; the target fails if either did.
-test: setup
+test: setup chromium
 	@status=0; \
 	for promtool in $(PROMTOOL2) $(PROMTOOL3); do \
 	  echo "==== PROMTOOL=$$promtool: $$($$promtool --version 2>&1 | head -n1)"; \
@@ -73,6 +74,11 @@ $(TOOLS_STAMP): scripts/install-tools.sh
 	bash scripts/install-tools.sh $(TOOLS)
 	touch $@
 
+## chromium: Debian's chromium and chromedriver, for the browser tests (a no-op once
+## installed; scripts/install-chromium.sh says why when it cannot install them)
+chromium:
+	@bash scripts/install-chromium.sh
+
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
-	  build dist
+	  build dist test-artifacts

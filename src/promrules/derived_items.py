@@ -20,7 +20,7 @@ from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
 from promrules.durations import format_duration
 from promrules.live import LIVE
-from promrules.model import TestFile, TestGroup, load_test_file
+from promrules.model import Case, TestFile, TestGroup, load_test_file
 from promrules.output import Failure
 from promrules.plugin import (
     STATE,
@@ -123,7 +123,7 @@ class DerivedAlertNode(pytest.Collector):
                 name=name,
                 test_file=self.test_file,
                 group=group,
-                case=group.cases[0],
+                case=_shown_case(group),
                 rule=self.rule,
                 changes=self.changes,
             )
@@ -151,6 +151,12 @@ def _at(failure: Failure) -> str:
         return render_failure(failure)
     what = f" ({failure.subject})" if failure.subject else ""
     return f"at {format_duration(failure.time_ms)}{what}:\n{render_failure(failure)}"
+
+
+def _shown_case(group: TestGroup) -> Case:
+    """The case that stands for a whole derived group (reports chart it): its last alert check."""
+    alerts = [case for case in group.cases if case.kind == "alert"]
+    return alerts[-1] if alerts else group.cases[0]
 
 
 def _combine(verdicts: list[CaseResult]) -> CaseResult:

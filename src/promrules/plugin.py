@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from promrules import lint
+from promrules import lint, report
 from promrules import yamlnodes as yn
 from promrules.distribution import default_workers, is_xdist_worker, may_start_early
 from promrules.live import LIVE, LiveDerivation, live_nodes
@@ -32,6 +32,7 @@ from promrules.snapshot.update import update_snapshots
 pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 
 STATE = pytest.StashKey[SessionState]()
+HTML_WRITTEN = pytest.StashKey[str]()
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -109,6 +110,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="derive every alert again and rewrite the generated tests before running "
         "(what `promrules generate` does)",
     )
+    group.addoption(
+        "--promrules-html",
+        dest="promrules_html",
+        metavar="PATH",
+        help="write an HTML report (coverage, every alert's cases with charts) to PATH",
+    )
     parser.addini("promtool", "path of the promtool binary to use", default="")
     parser.addini(
         "promrules_generated_path",
@@ -179,8 +186,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Enforce --promrules-cov-fail-under and write the JSON report."""
+    """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
+    if path := session.config.getoption("promrules_html"):
+        _write_html(session, Path(path))
     if not coverage.alerts:
         return
     if path := session.config.getoption("promrules_cov_json"):
@@ -188,6 +197,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     threshold = session.config.getoption("promrules_cov_fail_under")
     if threshold is not None and coverage.percent < threshold and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _write_html(session: pytest.Session, path: Path) -> None:
+    """The --promrules-html page, from the cases this session judged."""
+    state = session.config.stash[STATE]
+    found = state.promtool_or_error()
+    ran = [
+        report.RanCase(item.test_file, item.group, item.case, _status(item.verdict))
+        for item in session.items
+        if isinstance(item, CaseItem)
+    ]
+    data = report.write(
+        path,
+        state.coverage,
+        ran,
+        None if isinstance(found, PromtoolError) else found,
+        session.config.rootpath,
+    )
+    session.config.stash[HTML_WRITTEN] = (
+        f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases, "
+        f"{data.promtool_runs} promtool runs for the charts)"
+    )
+
+
+def _status(verdict: CaseResult) -> str:
+    """passed, failed, error, or "not run" (deselected by -x, interrupted)."""
+    return "not run" if verdict == CaseResult("error", message="not run") else verdict.status
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -200,6 +236,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("promrules: boundary cases not derived")
         for line in live.not_derived:
             terminalreporter.write_line(line)
+    if written := config.stash.get(HTML_WRITTEN, None):
+        terminalreporter.write_line(written)
     coverage = config.stash[STATE].coverage
     if not coverage.alerts:
         return

@@ -1,0 +1,32 @@
+"""The HTML report (`--promrules-html`): coverage, every alert's cases, a chart per case.
+
+`collect` gathers the data (coverage, rules, promtool's view of each test
+group); `page` and `svg` turn it into one self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from promrules.coverage import CoverageReport
+from promrules.promtool import Promtool
+from promrules.report.collect import RanCase, collect
+from promrules.report.model import ReportData
+from promrules.report.page import render
+
+__all__ = ["RanCase", "ReportData", "collect", "render", "write"]
+
+
+def write(
+    path: Path,
+    coverage: CoverageReport,
+    ran: Sequence[RanCase],
+    promtool: Promtool | None,
+    rootdir: Path,
+) -> ReportData:
+    """Collect the data, write the page to `path`, and return the data it shows."""
+    data = collect(coverage, ran, promtool, rootdir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data), encoding="utf-8")
+    return data
