@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             reasons[f"not derived ({gap.kind or 'alert'}): {_reason_key(gap.reason)}"] += 1
         for version, bad in failing.items():
             for case in bad:
-                reasons[f"fails on promtool {version} ({case.kind})"] += 1
+                text = failures[version][(rule_file, case.name)].strip()
+                first = _reason_key(text.splitlines()[0]) if text else "?"
+                reasons[f"fails on promtool {version} ({case.kind}): {first[:100]}"] += 1
 
     share = reached / len(alerts) if alerts else 0.0
     print()

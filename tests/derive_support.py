@@ -35,6 +35,9 @@ ALERTS = {
     "AllCallsFailing": "`unless` of a subset of the same counter (settled before the tested side)",
     "RecoveredAfterOutage": "offset windows beside a series read now and earlier",
     "LeakingAndLarge": "delta() and the level of the same gauge (a drifting signal)",
+    "TooManyLeaders": "count() of copies of a series",
+    "VersionsDiffer": "count() of the groups of an inner count by (version)",
+    "NotUpAnywhere": "a condition inside absent()",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -87,6 +88,10 @@ def test_the_unchanged_rules_pass(
 REPO_RULES = sorted((Path(__file__).resolve().parent.parent / "rules").glob("*.yml"))
 
 
+# Signals that only take whole numbers: a threshold moved by less than 1 may change nothing.
+_WHOLE_NUMBER = re.compile(r"^\s*(changes|resets|count)\s*\(")
+
+
 def _threshold_mutants(path: Path) -> list[tuple[str, Condition, float]]:
     """(alert, condition, step) for every threshold condition derivation puts under test."""
     found = []
@@ -94,7 +99,10 @@ def _threshold_mutants(path: Path) -> list[tuple[str, Condition, float]]:
         for condition in find_conditions(parse(rule.expr)):
             if condition.kind == "threshold" and condition.testable:
                 assert condition.threshold is not None
-                found.append((rule.name, condition, step_for(condition.threshold, condition.op)))
+                step = step_for(condition.threshold, condition.op)
+                if _WHOLE_NUMBER.search(condition.signal):
+                    step = max(step, 1.0)  # `changes(x) > 0.02` is `changes(x) > 0`
+                found.append((rule.name, condition, step))
     return found
 
 

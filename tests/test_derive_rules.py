@@ -95,3 +95,13 @@ def test_several_thresholds_each_get_their_own_cases(
 ) -> None:
     conditions = {c.condition for c in by_name(derived[1])["HotAndBusy"].cases}
     assert conditions == {"cpu_temp_celsius > 80", "cpu_busy_ratio > 0.9", "fan_failed == 1"}
+
+
+def test_count_varies_the_label_the_inner_aggregation_groups_by(
+    derived: tuple[Path, list[AlertDerivation]],
+) -> None:
+    """count(count by (version) (x)) > 1 needs two versions, not two copies of one."""
+    beyond = next(c for c in by_name(derived[1])["VersionsDiffer"].cases if c.kind == "beyond")
+    names = [s["series"] for s in beyond.group["input_series"]]
+    assert len(names) == 2, names
+    assert 'version="' in names[1] and "promrules_copy" not in names[1], names

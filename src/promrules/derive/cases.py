@@ -337,8 +337,7 @@ def _read_only_earlier(ctx: AlertContext, knob_ids: Sequence[str]) -> bool:
         return False
     leaves = {int(k.split(".")[0]) for k in knob_ids}
     return all(
-        not ctx.leaves[n].stepped and all(u.offset_ms for u in ctx.leaves[n].usages)
-        for n in leaves
+        not ctx.leaves[n].stepped and all(u.offset_ms for u in ctx.leaves[n].usages) for n in leaves
     )
 
 

@@ -27,6 +27,9 @@ __all__ = ["DEFAULT_LABELS", "Leaf", "Schedule", "build_leaves", "input_series",
 DEFAULT_LABELS = (("instance", "promrules:9100"), ("job", "promrules"))
 PRESENT = "present"
 BEFORE = "before"
+COPIES = "copies"
+COPY_LABEL = "promrules_copy"
+MAX_COPIES = 50.0
 
 # knob id ("<leaf>.<knob>") -> ((from_ms, value), ...), sorted by time
 Schedule = Mapping[str, tuple[tuple[int, float], ...]]
@@ -46,6 +49,7 @@ class Leaf:
     pattern: Pattern
     usages: tuple[Usage, ...]
     stepped: bool  # read now and at an offset: its main knob has a "before" value
+    copy_label: str | None = None  # counted by count(): copies differ in this label
 
     @property
     def knobs(self) -> tuple[Knob, ...]:
@@ -54,7 +58,16 @@ class Leaf:
         if self.stepped:
             main = own[0]
             extra.append(Knob(BEFORE, main.default, main.low, main.high, main.integer))
+        if self.copy_label:
+            extra.append(Knob(COPIES, 1.0, low=0.0, high=MAX_COPIES, integer=True))
         return (*own, *extra)
+
+    def copy_labels(self, k: int) -> dict[str, str]:
+        """The labels of copy k (1 is the series itself)."""
+        labels = dict(self.labels)
+        if k > 1 and self.copy_label:
+            labels[self.copy_label] = _copy_value(labels.get(self.copy_label, ""), k)
+        return labels
 
     def knob_id(self, name: str) -> str:
         return f"{self.number}.{name}"
@@ -130,6 +143,51 @@ def _propagate(groups: list[tuple[str, dict[str, str], list[Usage]]]) -> None:
                 labels[label] = value
 
 
+def _copy_value(value: str, k: int) -> str:
+    return f"{value}-{k}" if value else str(k)
+
+
+def _copy_label(usages: Sequence[Usage], labels: dict[str, str]) -> str | None:
+    """The label that tells copies of a counted series apart; None when nothing counts it.
+
+    `count(x) by (a)` counts series: copies differ in a label of their own.
+    `count(count by (version) (x))` counts groups: copies differ in `version`.
+    A label is only used when every copy still passes the selectors' matchers.
+    """
+
+    def passes(label: str) -> bool:
+        for usage in usages:
+            for name, op, expected in usage.matchers:
+                if name != label:
+                    continue
+                for k in (2, 3):
+                    value = _copy_value(labels.get(label, ""), k)
+                    if not labelvalues.satisfies(op, expected, value):
+                        return False
+        return True
+
+    for usage in usages:
+        aggregations = usage.aggregations
+        counts = [n for n, a in enumerate(aggregations) if a[0] in ("count", "count_values")]
+        if not counts:
+            continue
+        outer = [n for n in counts if n > 0]
+        if outer and aggregations[0][1] == "by":
+            _op, outer_kind, outer_labels = aggregations[outer[0]]
+            kept = set(outer_labels) if outer_kind == "by" else set()
+            candidates = [
+                label
+                for label in aggregations[0][2]
+                if label not in kept and label != "le" and passes(label)
+            ]
+            dropped = set(outer_labels) if outer_kind == "without" else set()
+            candidates.sort(key=lambda label: (label not in dropped, label in dict(DEFAULT_LABELS)))
+            if candidates:
+                return candidates[0]
+        return COPY_LABEL
+    return None
+
+
 def selects(usage: Usage, leaf: Leaf) -> bool:
     """Whether a selector reads the leaf's series (an absent label reads as "")."""
     name = usage.name
@@ -171,6 +229,7 @@ def build_leaves(usages: Sequence[Usage]) -> list[Leaf]:
                 pattern=pattern_for(leaf_usages),
                 usages=tuple(leaf_usages),
                 stepped=len(offsets) > 1,
+                copy_label=_copy_label(leaf_usages, labels),
             )
         )
     return leaves
@@ -225,18 +284,29 @@ def input_series(
 
         context = Context(period_ms, leaf.usages, tuple(restarts))
         family = leaf.pattern.values(at, times, context)
-        present = [at(PRESENT, t) >= 0.5 for t in times]
-        for extra, values in family.items():
-            labels = dict(leaf.labels)
-            labels.update(extra)
-            inner = ", ".join(f"{k}={_quote(v)}" for k, v in sorted(labels.items()))
-            slots: list[Value] = []
-            for t, value in zip(times, _present(list(values), present), strict=True):
-                while len(slots) < t // interval_ms:
-                    slots.append(None)
-                slots.append(value)
-            while slots and slots[-1] is None:
-                slots.pop()
-            if slots:
-                entries.append((f"{leaf.name}{{{inner}}}", format_notation(slots)))
+        copies = [int(at(COPIES, t)) if leaf.copy_label else 1 for t in times]
+        for k in range(1, max(copies, default=1) + 1):
+            present = [at(PRESENT, t) >= 0.5 and n >= k for t, n in zip(times, copies, strict=True)]
+            for extra, values in family.items():
+                labels = leaf.copy_labels(k)
+                labels.update(extra)
+                shown = _present(list(values), present)
+                entry = _entry(leaf.name, labels, times, shown, interval_ms)
+                if entry:
+                    entries.append(entry)
     return entries
+
+
+def _entry(
+    name: str, labels: dict[str, str], times: Sequence[int], values: list[Value], interval_ms: int
+) -> tuple[str, str] | None:
+    """One input_series entry, with missing slots between the samples (None: no samples)."""
+    inner = ", ".join(f"{k}={_quote(v)}" for k, v in sorted(labels.items()))
+    slots: list[Value] = []
+    for t, value in zip(times, values, strict=True):
+        while len(slots) < t // interval_ms:
+            slots.append(None)
+        slots.append(value)
+    while slots and slots[-1] is None:
+        slots.pop()
+    return (f"{name}{{{inner}}}", format_notation(slots)) if slots else None

@@ -216,7 +216,10 @@ def _drivers(
 
 
 def _flat(outcome: Outcome) -> bool:
+    """Whether the signal never moved: one value throughout (returning nothing is a move)."""
     values = {m.value for _x, m in outcome.seen if m.value is not None}
+    if any(m.empty for _x, m in outcome.seen) and values:
+        return False
     return len(values) <= 1
 
 
@@ -493,7 +496,9 @@ def _solve_absent(ctx: AlertContext, condition: Condition, solution: Solution) -
     solution.drivers = {"beyond": tuple(gone), "short": tuple(gone)}
     solution.inapplicable["exact"] = "absent() has no threshold: a series is there or not"
     base: dict[str, float] = {}
-    problem = yield from _settle_others(ctx, condition, solution, base)
+    # The others are settled with the series present: a condition inside the
+    # absent() (`absent(up{job="x"} == 1)`) reads nothing once they are gone.
+    problem = yield from _settle_others(ctx, condition, solution, base, from_defaults=True)
     if problem:
         for case in CASES:
             solution.fails(case, problem)

@@ -32,6 +32,8 @@ class Usage:
     enclosing: tuple[str, ...]  # function and aggregation names, innermost first
     with_time: bool  # added to or subtracted from time()
     in_subquery: bool
+    # The aggregations above it, innermost first: (operator, "by"/"without"/"", labels).
+    aggregations: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def function(self) -> str | None:
@@ -62,6 +64,7 @@ def _walk(
     in_subquery: bool,
     out: list[Usage],
     range_ms: int = 0,
+    aggregations: tuple[tuple[str, str, tuple[str, ...]], ...] = (),
 ) -> int:
     """Collect usages below `node`; returns the index after its subtree."""
     position = index + 1
@@ -76,6 +79,7 @@ def _walk(
                 enclosing,
                 with_time,
                 in_subquery,
+                aggregations,
             )
         )
         return position
@@ -88,12 +92,14 @@ def _walk(
             in_subquery,
             out,
             promql.ms(node.range),
+            aggregations,
         )
     kids = promql.children(node)
     if isinstance(node, pp.Call):
         enclosing = (node.func.name, *enclosing)
     elif isinstance(node, pp.AggregateExpr):
         enclosing = (promql.operator(node), *enclosing)
+        aggregations = (_aggregation(node), *aggregations)
     elif isinstance(node, pp.SubqueryExpr):
         in_subquery = True
     timed = [with_time] * len(kids)
@@ -101,8 +107,18 @@ def _walk(
         lhs_time, rhs_time = _contains_time(node.lhs), _contains_time(node.rhs)
         timed = [with_time or rhs_time, with_time or lhs_time]
     for kid, kid_time in zip(kids, timed, strict=True):
-        position = _walk(kid, position, enclosing, kid_time, in_subquery, out)
+        position = _walk(
+            kid, position, enclosing, kid_time, in_subquery, out, aggregations=aggregations
+        )
     return position
+
+
+def _aggregation(node: Node) -> tuple[str, str, tuple[str, ...]]:
+    modifier = node.modifier
+    if modifier is None:
+        return promql.operator(node), "", ()
+    kind = "without" if "without" in str(modifier.type).lower() else "by"
+    return promql.operator(node), kind, tuple(modifier.labels)
 
 
 def find_usages(root: Node) -> list[Usage]:

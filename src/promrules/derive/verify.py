@@ -39,19 +39,27 @@ def _run(promtool: Promtool, items: Sequence[tuple[Path, int, DerivedCase]]) -> 
         try:
             run = promtool.test_rules(*paths)
         except PromtoolError as exc:
-            return {n: str(exc) for n in range(len(items))}
+            # A crash or a timeout stops the whole run: split it, so the one case
+            # behind it is named and the others still count.
+            if len(items) == 1:
+                return {0: str(exc)}
+            return _halves(promtool, items)
     reports = parse_test_output(run.output)
     if len(reports) != len(items):
         if len(items) == 1:
             return {0: f"promtool output not understood:\n{run.output[-3000:]}"}
-        half = len(items) // 2
-        first = _run(promtool, items[:half])
-        second = _run(promtool, items[half:])
-        return {**first, **{n + half: text for n, text in second.items()}}
+        return _halves(promtool, items)
     for n, report in enumerate(reports):
         if report.failed:
             failed[n] = "\n".join(f.text for f in report.failures) or "failed"
     return failed
+
+
+def _halves(promtool: Promtool, items: Sequence[tuple[Path, int, DerivedCase]]) -> dict[int, str]:
+    half = len(items) // 2
+    first = _run(promtool, items[:half])
+    second = _run(promtool, items[half:])
+    return {**first, **{n + half: text for n, text in second.items()}}
 
 
 def verify(
