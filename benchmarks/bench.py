@@ -3,9 +3,16 @@
 Bare promtool runs the files one process per file, one after the other, as a
 Makefile loop would. The plugin runs the same files through pytest, once with
 parallelism off (--promrules-workers=1) and once with it on (one worker per
-core). Ratios are plugin / bare, measured back to back on this machine.
+core). Ratios are plugin / bare, from the same invocation on the same machine:
+each repeat runs the three measurements back to back in a rotating order (so
+a burst of load from elsewhere does not always hit the same one), and the
+figures are medians over the repeats.
 
-    .venv/bin/python benchmarks/bench.py [--promtool PATH] [--repeat N]
+pytest runs with Python's bytecode cache on, as an installed package has it,
+even when PYTHONDONTWRITEBYTECODE is set in the calling environment; a warm-up
+run fills the cache first.
+
+    .venv/bin/python benchmarks/bench.py [--promtool PATH] [--repeat N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -13,15 +20,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+K8S = "kubernetes-monitoring__kubernetes-mixin/pre-prom3-13a06e4/tests.yaml"
+OPENSHIFT = "openshift__cluster-monitoring-operator/test/rules"
 
 
 @dataclass(frozen=True)
@@ -30,22 +42,26 @@ class Suite:
     files: list[Path]
 
 
+@dataclass(frozen=True)
+class PluginRun:
+    seconds: float
+    probe: dict[str, float]
+    returncode: int
+
+
 def seed_suite() -> Suite:
-    return Suite("seed rule pack (rule_tests/)", sorted((REPO / "rule_tests").glob("*_test.yml")))
+    return Suite("seed rule pack", sorted((REPO / "rule_tests").glob("*_test.yml")))
 
 
 def corpus_suites() -> list[Suite]:
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}: skipping its suites", file=sys.stderr)
         return []
-    k8s = CORPUS / "kubernetes-monitoring__kubernetes-mixin" / "pre-prom3-13a06e4" / "tests.yaml"
-    openshift = sorted(
-        (CORPUS / "openshift__cluster-monitoring-operator/test/rules").glob("*.yaml")
-    )
+    openshift = sorted((CORPUS / OPENSHIFT).glob("*.yaml"))
     openshift = [f for f in openshift if f.name != "rules.yaml"]
     return [
-        Suite("kubernetes-mixin (1 file)", [k8s]),
-        Suite(f"openshift ({len(openshift)} files)", openshift),
+        Suite("kubernetes-mixin", [CORPUS / K8S]),
+        Suite("openshift", openshift),
     ]
 
 
@@ -63,10 +79,11 @@ def synthetic_suite(folder: Path, alerts: int = 1000, per_file: int = 100) -> Su
                 "        for: 5m",
                 "        labels: {severity: warning}",
             ]
+            series = f'synthetic_metric{{index="{i}"}}'
             tests += [
                 f"  - name: synthetic{i}",
                 "    interval: 1m",
-                f"    input_series: [{{series: 'synthetic_metric{{index=\"{i}\"}}', values: '51x10'}}]",
+                f"    input_series: [{{series: '{series}', values: '51x10'}}]",
                 "    alert_rule_test:",
                 f"      - {{eval_time: 6m, alertname: Synthetic{i}, exp_alerts: "
                 f"[{{exp_labels: {{severity: warning, index: '{i}'}}}}]}}",
@@ -75,94 +92,160 @@ def synthetic_suite(folder: Path, alerts: int = 1000, per_file: int = 100) -> Su
         test_file = folder / f"synthetic{n}_test.yml"
         test_file.write_text("\n".join(tests) + "\n")
         files.append(test_file)
-    return Suite(f"synthetic {alerts} alerts, one group each", files)
+    return Suite(f"synthetic {alerts} alerts", files)
 
 
-def time_bare(promtool: str, files: list[Path]) -> tuple[float, list[int]]:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_bare(promtool: str, files: list[Path]) -> tuple[float, float]:
+    """Wall and CPU seconds of `promtool test rules FILE`, file after file."""
+    cpu = children_cpu()
     started = time.perf_counter()
-    codes = []
     for path in files:
-        run = subprocess.run(
+        subprocess.run(
             [promtool, "test", "rules", path.name],
             cwd=path.parent,
             capture_output=True,
             check=False,
         )
-        codes.append(run.returncode)
-    return time.perf_counter() - started, codes
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
-def time_plugin(
-    promtool: str, files: list[Path], workers: int
-) -> tuple[float, dict[str, float], int]:
+def plugin_env(promtool: str, probe_out: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PROMTOOL": promtool,
+        "PROMRULES_PROBE_OUT": str(probe_out),
+        "PYTHONPATH": str(REPO / "benchmarks"),
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def time_plugin(promtool: str, files: list[Path], workers: int) -> PluginRun:
     with tempfile.TemporaryDirectory() as tmp:
         probe_out = Path(tmp) / "probe.json"
-        env = {
-            **os.environ,
-            "PROMTOOL": promtool,
-            "PROMRULES_PROBE_OUT": str(probe_out),
-            "PYTHONPATH": str(REPO / "benchmarks"),
-        }
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "probe"]
         argv += [f"--promrules-workers={workers}", f"--rootdir={tmp}", *map(str, files)]
         started = time.perf_counter()
-        run = subprocess.run(argv, env=env, capture_output=True, check=False, cwd=tmp)
+        run = subprocess.run(
+            argv, env=plugin_env(promtool, probe_out), capture_output=True, check=False, cwd=tmp
+        )
         elapsed = time.perf_counter() - started
         probe = json.loads(probe_out.read_text()) if probe_out.exists() else {}
-    return elapsed, probe, run.returncode
+    return PluginRun(elapsed, probe, run.returncode)
+
+
+def time_empty_session(disable: tuple[str, ...], repeat: int) -> float:
+    """Median wall time of a pytest session with no tests: the fixed cost of pytest."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp]
+        for name in disable:
+            argv += ["-p", f"no:{name}"]
+        env = plugin_env("promtool", Path(tmp) / "unused.json")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            subprocess.run(argv, env=env, capture_output=True, check=False, cwd=tmp)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def measure(suite: Suite, promtool: str, repeat: int) -> dict[str, object]:
     cores = os.cpu_count() or 1
-    bare = min(time_bare(promtool, suite.files)[0] for _ in range(repeat))
-    off_runs = [time_plugin(promtool, suite.files, 1) for _ in range(repeat)]
-    on_runs = [time_plugin(promtool, suite.files, cores) for _ in range(repeat)]
-    off = min(r[0] for r in off_runs)
-    on = min(r[0] for r in on_runs)
-    probe = off_runs[0][1]
+    bare: list[tuple[float, float]] = []
+    off: list[PluginRun] = []
+    on: list[PluginRun] = []
+    steps: list[Callable[[], None]] = [
+        lambda: bare.append(time_bare(promtool, suite.files)),
+        lambda: off.append(time_plugin(promtool, suite.files, 1)),
+        lambda: on.append(time_plugin(promtool, suite.files, cores)),
+    ]
+    load_before = os.getloadavg()[0]
+    for n in range(repeat):
+        for step in steps[n % 3 :] + steps[: n % 3]:
+            step()
+    bare_s = statistics.median(b[0] for b in bare)
+    off_s = statistics.median(r.seconds for r in off)
+    on_s = statistics.median(r.seconds for r in on)
+    bare_cpu = statistics.median(b[1] for b in bare)
     return {
         "suite": suite.name,
         "files": len(suite.files),
-        "items": probe.get("items"),
-        "bare_s": bare,
-        "plugin_off_s": off,
-        "plugin_on_s": on,
-        "ratio_off": off / bare,
-        "ratio_on": on / bare,
-        "collect_s": probe.get("collect_seconds"),
-        "peak_mib": max(r[1].get("peak_mib", 0.0) for r in off_runs + on_runs),
+        "items": off[0].probe.get("items"),
+        "exit_codes": sorted({r.returncode for r in off + on}),
+        "bare_s": bare_s,
+        "bare_cpu_s": bare_cpu,
+        "plugin_off_s": off_s,
+        "plugin_on_s": on_s,
+        "ratio_off": off_s / bare_s,
+        "ratio_on": on_s / bare_s,
+        # Cores bare promtool kept busy on average: with C free cores, running the
+        # same promtool work side by side cannot go below busy / C of its time.
+        "bare_busy_cores": bare_cpu / bare_s,
+        "collect_s": statistics.median(r.probe.get("collect_seconds", 0.0) for r in off + on),
+        "peak_mib": max(r.probe.get("peak_mib", 0.0) for r in off + on),
         "workers_on": cores,
+        "repeat": repeat,
+        "runs_s": {
+            "bare": [b[0] for b in bare],
+            "off": [r.seconds for r in off],
+            "on": [r.seconds for r in on],
+        },
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
+def report(row: dict[str, object]) -> str:
+    r: dict[str, float] = {k: v for k, v in row.items() if isinstance(v, float)}
+    return "\n".join(
+        [
+            f"{row['suite']}: {row['files']} files, {row['items']} items, "
+            f"median of {row['repeat']}, pytest exit {row['exit_codes']}",
+            f"  bare promtool   {r['bare_s']:7.2f}s  (CPU {r['bare_cpu_s']:.2f}s: "
+            f"{r['bare_busy_cores']:.2f} cores busy on average)",
+            f"  plugin 1 worker {r['plugin_off_s']:7.2f}s  x{r['ratio_off']:.2f}",
+            f"  plugin {row['workers_on']} workers{r['plugin_on_s']:7.2f}s  x{r['ratio_on']:.2f}",
+            f"  collection {r['collect_s']:.2f}s, peak RSS of pytest {r['peak_mib']:.0f} MiB, "
+            f"load average {row['load'][0]:.1f} -> {row['load'][1]:.1f}",  # type: ignore[index]
+        ]
+    )
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--promtool", default=os.environ.get("PROMTOOL", str(REPO / ".tools/bin/promtool"))
     )
-    parser.add_argument("--repeat", type=int, default=1, help="best of N runs per measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="median of N runs (default 3)")
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    parser.add_argument("--only", metavar="WORD", help="only suites whose name contains WORD")
     args = parser.parse_args()
-    args.promtool = str(Path(args.promtool).resolve())
-    version = subprocess.run([args.promtool, "--version"], capture_output=True, text=True).stdout
-    print(
-        f"promtool: {args.promtool} ({version.splitlines()[0] if version else '?'}); cores: {os.cpu_count()}"
-    )
+    promtool = str(Path(args.promtool).resolve())
+    version = subprocess.run([promtool, "--version"], capture_output=True, text=True).stdout
+    first_line = version.splitlines()[0] if version else "?"
+    print(f"promtool: {promtool} ({first_line}); cores: {os.cpu_count()}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         suites = [seed_suite(), *corpus_suites(), synthetic_suite(Path(tmp))]
+        suites = [s for s in suites if s.files and (not args.only or args.only in s.name)]
+        time_plugin(promtool, seed_suite().files, 1)  # warm-up: bytecode cache, page cache
+        fixed = [
+            time_empty_session(disable, max(args.repeat, 3))
+            for disable in ((), ("hypothesispytest",), ("hypothesispytest", "promrules"))
+        ]
+        print(
+            f"pytest with no tests: {fixed[0]:.2f}s; without hypothesis's plugin "
+            f"{fixed[1]:.2f}s; without it and promrules {fixed[2]:.2f}s",
+            flush=True,
+        )
         for suite in suites:
-            if not suite.files:
-                continue
-            row = measure(suite, args.promtool, args.repeat)
+            row = measure(suite, promtool, args.repeat)
             rows.append(row)
-            print(
-                f"{row['suite']}: {row['files']} files, {row['items']} items | bare {row['bare_s']:.2f}s | "
-                f"plugin off {row['plugin_off_s']:.2f}s (x{row['ratio_off']:.2f}) | "
-                f"plugin on {row['plugin_on_s']:.2f}s (x{row['ratio_on']:.2f}, {row['workers_on']} workers) | "
-                f"collection {row['collect_s']:.2f}s | peak {row['peak_mib']:.0f} MiB",
-                flush=True,
-            )
+            print(report(row), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0
