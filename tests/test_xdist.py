@@ -69,3 +69,21 @@ def test_workers_run_only_the_selected_groups(
             assert "--run=^(?:low)$" in mine[0]
         else:
             assert f"{n}_test.group1.yml" in mine[0] and f"{n}_test.group0" not in mine[0]
+
+
+def test_the_coverage_gate_sees_every_worker(pytester: pytest.Pytester, project: Path) -> None:
+    """Coverage is recorded in the workers; the controller prints and enforces the sum."""
+    (pytester.path / "rules.yml").write_text(
+        RULES + "      - alert: NeverTested\n        expr: demo_value < 0\n"
+    )
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "-p", "no:cacheprovider", "--promrules-cov-fail-under=60"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "rules.yml       2       1      1    50.0%",
+            "not covered: rules.yml:* NeverTested (no passing firing and quiet case)",
+            "FAIL: alert coverage 50.0% is below --promrules-cov-fail-under=60",
+        ]
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED

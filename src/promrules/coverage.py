@@ -84,8 +84,9 @@ class CoverageReport:
             where = f"{entry.rule_file}:{entry.line}"
             yield f"not covered: {where} {entry.alert} (no passing {missing} case)"
 
-    def write_json(self, path: Path) -> None:
-        rows = [
+    def rows(self) -> list[dict[str, str | int | bool]]:
+        """Plain rows: the JSON report, and what an xdist worker sends its controller."""
+        return [
             {
                 "rule_file": e.rule_file,
                 "alert": e.alert,
@@ -96,4 +97,16 @@ class CoverageReport:
             }
             for e in sorted(self.alerts.values(), key=lambda e: (e.rule_file, e.line))
         ]
-        path.write_text(json.dumps({"percent": round(self.percent, 2), "alerts": rows}, indent=2))
+
+    def merge_rows(self, rows: list[dict[str, str | int | bool]]) -> None:
+        """Add another process's rows: an alert is covered when any process covered it."""
+        with self._lock:
+            for row in rows:
+                key = (str(row["rule_file"]), str(row["alert"]))
+                entry = self.alerts.setdefault(key, AlertCoverage(*key, int(row["line"])))
+                entry.firing = entry.firing or bool(row["firing"])
+                entry.quiet = entry.quiet or bool(row["quiet"])
+
+    def write_json(self, path: Path) -> None:
+        document = {"percent": round(self.percent, 2), "alerts": self.rows()}
+        path.write_text(json.dumps(document, indent=2))

@@ -72,3 +72,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return file_scope(nodeid)
 
     return PromtoolFileScheduling(config, log)
+
+
+_COVERAGE = "promrules_coverage"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker: hand this worker's alert coverage to the controller."""
+    if is_xdist_worker(session.config):
+        from promrules.plugin import STATE
+
+        output = session.config.workeroutput  # type: ignore[attr-defined]
+        output[_COVERAGE] = session.config.stash[STATE].coverage.rows()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the xdist controller: merge each worker's coverage, so the gate sees the whole run."""
+    rows = getattr(node, "workeroutput", {}).get(_COVERAGE)
+    if rows:
+        from promrules.plugin import STATE
+
+        node.config.stash[STATE].coverage.merge_rows(rows)
