@@ -50,7 +50,7 @@ class PluginRun:
 
 
 def seed_suite() -> Suite:
-    return Suite("seed rule pack", sorted((REPO / "rule_tests").glob("*_test.yml")))
+    return Suite("seed rule pack", sorted((REPO / "rule_tests").rglob("*_test.yml")))
 
 
 def corpus_suites() -> list[Suite]:
