@@ -20,7 +20,7 @@ from promrules.promtool import Promtool, PromtoolError
 
 __all__ = ["verify"]
 
-_CHUNK = 250
+_CHUNK = 100
 
 
 def _run(promtool: Promtool, items: Sequence[tuple[Path, int, DerivedCase]]) -> dict[int, str]:
