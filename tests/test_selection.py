@@ -144,7 +144,9 @@ def test_unnamed_groups_are_selected_through_trimmed_copies(
 def test_the_whole_file_runs_as_written_when_every_group_is_selected(
     pytester: pytest.Pytester, logged: Path, promtool_env: Promtool
 ) -> None:
-    pytester.runpytest("--promrules-workers=1").assert_outcomes(passed=3, failed=1)
+    """With rule trimming off: with it on, groups run as trimmed copies (tests/test_trim.py)."""
+    args = ("--promrules-workers=1", "--promrules-trim-rules=off")
+    pytester.runpytest(*args).assert_outcomes(passed=3, failed=1)
     calls = rule_test_calls(logged)
     assert calls[0].endswith("three_test.yml"), calls
     assert "--run" not in calls[0] and ".group" not in calls[0]

@@ -34,13 +34,30 @@ def project(
     return log
 
 
-def files_run(log: Path) -> list[str]:
-    """Every test file named in a `test rules` call (timeline probes aside), once per call."""
-    named = []
+GROUPS = ("group0", "group1")  # PASSING_TEST's two groups
+
+
+def groups_run(log: Path) -> list[str]:
+    """Every test group promtool was given, as `t0_test:group1`, once per time given.
+
+    A file given as written counts as all its groups; a one-group copy
+    (`3.t0_test.group1.yml`, trimmed or not) as its group. Timeline runs and
+    the probes of trimmed rule sets are left out.
+    """
+    found = []
     for line in log.read_text().splitlines():
-        if line.startswith("test rules") and not line.endswith("probe.yml"):
-            named += [Path(a).name for a in line.split() if a.endswith(".yml")]
-    return named
+        if not line.startswith("test rules") or line.endswith("probe.yml"):
+            continue
+        for arg in line.split():
+            name = Path(arg).name
+            if not name.endswith(".yml") or name.startswith("rules-probe"):
+                continue
+            parts = name.removesuffix(".yml").split(".")
+            if parts[-1].startswith("group"):
+                found.append(f"{parts[-2]}:{parts[-1]}")
+            else:
+                found += [f"{parts[-1]}:{g}" for g in GROUPS]
+    return found
 
 
 @pytest.mark.parametrize("dist", [[], ["--dist", "loadfile"]])
@@ -50,10 +67,9 @@ def test_two_workers_give_the_verdicts_of_one_and_run_each_file_once(
     result = pytester.runpytest_subprocess("-n", "2", *dist, "-p", "no:cacheprovider", "-rf")
     result.assert_outcomes(passed=4 * FILES + 3 + 1, failed=1)  # +1: rules.yml check
     result.stdout.fnmatch_lines(["*FAILED bad_test.yml::high::expr:demo_value@1m*"])
-    named = files_run(project)
-    expected = sorted([f"t{n}_test.yml" for n in range(FILES)] + ["bad_test.yml"])
-    as_written = sorted(n for n in named if ".group" not in n)
-    assert as_written == expected, named
+    stems = [f"t{n}_test" for n in range(FILES)] + ["bad_test"]
+    expected = sorted(f"{stem}:{group}" for stem in stems for group in GROUPS)
+    assert sorted(groups_run(project)) == expected
 
 
 def test_workers_run_only_the_selected_groups(

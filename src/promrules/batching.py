@@ -37,6 +37,7 @@ from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
 from promrules.results import FileResult
 from promrules.split import write_group_files
+from promrules.trim import RuleTrimmer
 
 __all__ = ["Selection", "Unit", "estimate_costs", "plan", "run_bin", "run_filter"]
 
@@ -169,18 +170,22 @@ GroupsDone = Callable[[TestFile, dict[int, FileReport], PromtoolRun | None, str 
 
 
 def run_bin(
-    promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
+    promtool: Promtool,
+    units: Sequence[Unit],
+    file_done: FileDone,
+    groups_done: GroupsDone,
+    trim: bool = False,
 ) -> None:
     """Run one bin: its shared promtool process, then each `--run` unit in its own.
 
-    Whole files end in `file_done`; group shards and selections in
-    `groups_done`, because such a file is only judged once all its selected
-    groups are back.
+    Whole files end in `file_done`; group shards, selections and trimmed
+    files in `groups_done`, because such a file is only judged once all its
+    groups are back. `trim`: groups load only the rules they need (`trim`).
     """
     shared = [u for u in units if u.run_regex is None]
     named = [u for u in units if u.run_regex is not None]
     if shared:
-        _run_shared(promtool, shared, file_done, groups_done)
+        _run_shared(promtool, shared, file_done, groups_done, trim)
     for unit in named:
         _run_named(promtool, unit, file_done, groups_done)
 
@@ -204,76 +209,118 @@ def _run_named(
         groups_done(unit.test_file, reports, run, None)
 
 
-def _run_shared(
-    promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
-) -> None:
-    """Whole files as written and per-group copies of shards, all in one process."""
+@dataclass
+class _Written:
+    """A unit as group files in the shared run: which groups, and the probe they rely on."""
+
+    unit: Unit
+    groups: tuple[int, ...]
+    paths: list[Path]
+    rule_set: tuple[Path, ...] | None = None
+
+
+def _write_units(
+    units: Sequence[Unit], folder: Path, trim: bool
+) -> tuple[list[Unit], list[_Written], dict[tuple[Path, ...], Path]]:
+    """Whole files to run as written, units written as group files, and the probes."""
+    trimmer = RuleTrimmer(folder / "trimmed") if trim else None
     whole: list[Unit] = []
-    shards: list[Unit] = []
+    written: list[_Written] = []
+    for n, unit in enumerate(units):
+        groups = (
+            unit.groups if unit.groups is not None else tuple(range(len(unit.test_file.groups)))
+        )
+        trimmed = trimmer.group_files(unit.test_file, groups) if trimmer else None
+        if trimmed is not None:
+            written.append(_Written(unit, groups, *trimmed))
+        elif unit.groups is None:
+            whole.append(unit)
+        else:
+            copies = folder / str(n)
+            copies.mkdir()
+            written.append(
+                _Written(unit, groups, write_group_files(unit.test_file, copies, groups))
+            )
+    return whole, written, trimmer.probes() if trimmer else {}
+
+
+def _run_shared(
+    promtool: Promtool,
+    units: Sequence[Unit],
+    file_done: FileDone,
+    groups_done: GroupsDone,
+    trim: bool = False,
+) -> None:
+    """Whole files as written, and group files (shards, trimmed files), all in one process.
+
+    When the probe of a trimmed rule set fails, the units relying on it run
+    again with all their rules.
+    """
+    runnable: list[Unit] = []
     for unit in units:
         problem = file_problem(unit.test_file)
         if problem:
             file_done(FileResult(unit.test_file, file_error=problem))
         else:
-            (whole if unit.groups is None else shards).append(unit)
-    by_group = None
+            runnable.append(unit)
+    if not runnable:
+        return
     try:
         with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
-            targets: list[Path] = [u.test_file.path.resolve() for u in whole]
-            for n, unit in enumerate(shards):
-                folder = Path(tmp) / str(n)
-                folder.mkdir()
-                targets += write_group_files(unit.test_file, folder, unit.groups)
-            run, by_group = run_whole_files(promtool, targets) if targets else (None, None)
+            whole, written, probes = _write_units(runnable, Path(tmp), trim)
+            targets = [
+                *probes.values(),
+                *(u.test_file.path.resolve() for u in whole),
+                *(p for w in written for p in w.paths),
+            ]
+            run, by_group = run_whole_files(promtool, targets)
     except PromtoolError as exc:
-        _fail_all(whole, shards, str(exc), file_done, groups_done)
-        return
-    if run is None:
+        _fail_all(runnable, str(exc), file_done, groups_done)
         return
     reports = read_reports(run, len(targets))
     if isinstance(reports, str):
-        _one_by_one(promtool, whole, shards, file_done, groups_done)
+        _one_by_one(promtool, runnable, file_done, groups_done)
         return
-    if by_group is not None and len(by_group) != len(targets):
-        by_group = None
+    failed_probes = {s for s, r in zip(probes, reports, strict=False) if r.failed}
+    reports = reports[len(probes) :]
+    if by_group is not None:
+        by_group = by_group[len(probes) :] if len(by_group) == len(targets) else None
     for n, (unit, report) in enumerate(zip(whole, reports, strict=False)):
         groups = by_group[n] if by_group is not None else None
         file_done(judge_file(promtool, unit.test_file, run, report, groups))
     position = len(whole)
-    for unit in shards:
-        assert unit.groups is not None
-        mine = reports[position : position + len(unit.groups)]
-        position += len(unit.groups)
-        groups_done(unit.test_file, dict(zip(unit.groups, mine, strict=True)), run, None)
+    again = []
+    for item in written:
+        mine = reports[position : position + len(item.paths)]
+        position += len(item.paths)
+        if item.rule_set in failed_probes:
+            again.append(item.unit)
+        else:
+            groups_done(item.unit.test_file, dict(zip(item.groups, mine, strict=True)), run, None)
+    if again:
+        _run_shared(promtool, again, file_done, groups_done, trim=False)
 
 
 def _one_by_one(
-    promtool: Promtool,
-    whole: Sequence[Unit],
-    shards: Sequence[Unit],
-    file_done: FileDone,
-    groups_done: GroupsDone,
+    promtool: Promtool, units: Sequence[Unit], file_done: FileDone, groups_done: GroupsDone
 ) -> None:
-    """After an unreadable shared run: run each unit alone to find the culprit."""
-    for unit in whole:
-        file_done(run_test_files(promtool, [unit.test_file])[unit.test_file.path])
-    for unit in shards:
+    """After an unreadable shared run: run each unit alone, untrimmed, to find the culprit."""
+    for unit in units:
+        if unit.groups is None:
+            file_done(run_test_files(promtool, [unit.test_file])[unit.test_file.path])
+            continue
         run, reports = run_groups(promtool, unit.test_file, unit.groups)
         if isinstance(reports, str):
             groups_done(unit.test_file, {}, run, reports)
         else:
-            assert unit.groups is not None
             groups_done(unit.test_file, dict(zip(unit.groups, reports, strict=True)), run, None)
 
 
 def _fail_all(
-    whole: Sequence[Unit],
-    shards: Sequence[Unit],
-    message: str,
-    file_done: FileDone,
-    groups_done: GroupsDone,
+    units: Sequence[Unit], message: str, file_done: FileDone, groups_done: GroupsDone
 ) -> None:
-    for unit in whole:
-        file_done(FileResult(unit.test_file, file_error=message))
-    for unit in shards:
-        groups_done(unit.test_file, {}, None, message)
+    for unit in units:
+        if unit.groups is None:
+            file_done(FileResult(unit.test_file, file_error=message))
+        else:
+            groups_done(unit.test_file, {}, None, message)

@@ -118,7 +118,16 @@ def run_groups(
 def judge_groups(
     test_file: TestFile, reports: dict[int, FileReport], runs: tuple[PromtoolRun, ...]
 ) -> FileResult:
-    """A file's verdicts from the reports of its groups run one by one (or some of them)."""
+    """A file's verdicts from the reports of its groups run one by one (or some of them).
+
+    Each group's copy holds the file's top-level keys and its own group: an
+    error that stops promtool reading a copy (an unknown field, say) stops it
+    reading the file as written too, so it is the whole file's error.
+    """
+    for report in reports.values():
+        file_error = _file_level_error(report)
+        if file_error is not None:
+            return FileResult(test_file, file_error=file_error, runs=runs)
     verdicts = group_and_case_problems(test_file)
     for group in test_file.groups:
         if group.index in reports:

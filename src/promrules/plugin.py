@@ -21,6 +21,7 @@ from promrules import yamlnodes as yn
 from promrules.distribution import default_workers, is_xdist_worker, may_start_early
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
+from promrules.overlap import prepare_session_end
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
@@ -84,6 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="promtool processes to run side by side (default: CPU count; 1 turns it off)",
     )
     group.addoption(
+        "--promrules-trim-rules",
+        dest="promrules_trim_rules",
+        choices=("on", "off"),
+        help="on (default): each test group loads only the rules it can observe; "
+        "off: every group loads all its rule files, as bare promtool does",
+    )
+    group.addoption(
         "--promrules-timeout",
         dest="promrules_timeout",
         type=_positive_seconds,
@@ -140,6 +148,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=["rules"],
     )
     parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
+    parser.addini(
+        "promrules_trim_rules",
+        "`on`: each test group loads only the rules it can observe; `off`: all of them",
+        default="on",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -148,12 +161,18 @@ def pytest_configure(config: pytest.Config) -> None:
         policy = lint.load_policy(config.rootpath)
     except ValueError as exc:
         raise pytest.UsageError(f"promrules: {exc}") from None
+    trim = (
+        config.getoption("promrules_trim_rules") or config.getini("promrules_trim_rules")
+    ).strip()
+    if trim not in ("on", "off"):
+        raise pytest.UsageError(f"promrules: promrules_trim_rules = {trim!r}: expected on or off")
     config.stash[STATE] = SessionState(
         promtool_option=config.getoption("promrules_promtool"),
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
         timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
         workers=config.getoption("promrules_workers") or default_workers(config),
+        trim_rules=trim == "on",
         lint_policy=policy,
         rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
@@ -313,6 +332,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             state.select(_selections(session.items))
             if not is_xdist_worker(session.config):  # a worker runs what it is given, on demand
                 state.start()
+            prepare_session_end(session.config)
 
 
 def _selections(items: list[pytest.Item]) -> list[tuple[TestFile, tuple[int, ...] | None]]:

@@ -7,6 +7,7 @@ and odd output are handled in one place and callers get frozen result objects.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -31,6 +32,36 @@ __all__ = [
 MINIMUM_VERSION = (2, 42, 0)
 PROJECT_PROMTOOL = Path(".tools") / "bin" / "promtool"
 DEFAULT_TIMEOUT = 600.0
+# Go's garbage collector at its default (GOGC=100) took a quarter of promtool's
+# CPU on the kubernetes-mixin tests; at 400 the file ran 13 % faster for 60 MB
+# more memory at its peak. A GOGC set by the user is left alone.
+GOGC = "400"
+# Test storage in memory when there is room: promtool creates an on-disk TSDB for
+# every test group (about a fifth of the seed suite's time on a disk).
+_MEMORY_TMP = Path("/dev/shm")
+_MEMORY_TMP_MIN_FREE = 1 << 30
+
+
+@functools.cache
+def scratch_parent() -> str | None:
+    """Where promtool's private TMPDIR goes: a TMPDIR the user set, else /dev/shm if it has room."""
+    if os.environ.get("TMPDIR"):
+        return None
+    try:
+        stats = os.statvfs(_MEMORY_TMP)
+    except OSError:
+        return None
+    free = stats.f_bavail * stats.f_frsize
+    return (
+        str(_MEMORY_TMP)
+        if free >= _MEMORY_TMP_MIN_FREE and os.access(_MEMORY_TMP, os.W_OK)
+        else None
+    )
+
+
+def promtool_environment(scratch: str) -> dict[str, str]:
+    return {**os.environ, "TMPDIR": scratch, "GOGC": os.environ.get("GOGC", GOGC)}
+
 
 _VERSION_RE = re.compile(r"\bversion (\d+)\.(\d+)\.(\d+)")
 
@@ -136,15 +167,18 @@ class Promtool:
         """Run promtool with stdout and stderr merged, so their order is kept.
 
         promtool's test storage goes to a private TMPDIR that is removed after
-        the run: promtool leaves `test_storage*` folders in /tmp otherwise.
+        the run (promtool leaves `test_storage*` folders in /tmp otherwise),
+        in memory when /dev/shm has room.
         """
         argv = (self.path, *args)
         if self.processes.stopped.is_set():
             raise PromtoolError("the session was stopped before promtool could run")
         started = time.monotonic()
         try:
-            with tempfile.TemporaryDirectory(prefix="promrules-run-") as scratch:
-                env = {**os.environ, "TMPDIR": scratch}
+            with tempfile.TemporaryDirectory(
+                prefix="promrules-run-", dir=scratch_parent()
+            ) as scratch:
+                env = promtool_environment(scratch)
                 returncode, raw = self.processes.run(argv, cwd=cwd, env=env, timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:
             raise PromtoolError(

@@ -49,6 +49,7 @@ class SessionState:
     rootdir: Path
     timeout: float
     workers: int = 1
+    trim_rules: bool = False
     lint_policy: Policy | None = None
     rule_paths: tuple[Path, ...] = ()
     _promtool: Promtool | PromtoolError | None = None
@@ -142,7 +143,7 @@ class SessionState:
 
     def _run_bin(self, promtool: Promtool, units: list[Unit]) -> None:
         try:
-            run_bin(promtool, units, self._file_done, self._groups_done)
+            run_bin(promtool, units, self._file_done, self._groups_done, self.trim_rules)
         except Exception as exc:  # never leave a case waiting on a result that won't come
             for unit in units:
                 message = f"promrules could not run {unit.test_file.path}: {exc!r}"

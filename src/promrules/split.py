@@ -18,34 +18,54 @@ from pathlib import Path
 
 import yaml
 
-from promrules.model import TestFile
+from promrules.model import TestFile, TestGroup
 
-__all__ = ["write_group_files"]
+__all__ = ["write_group_file", "write_group_files", "write_node"]
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
-def _absolute_rule_files(test_file: TestFile) -> yaml.SequenceNode:
+def _absolute_rule_files(test_file: TestFile) -> list[str]:
     base = test_file.path.parent.resolve()
-    items = [
-        yaml.ScalarNode(_STR, pattern if os.path.isabs(pattern) else str(base / pattern), style='"')
+    return [
+        pattern if os.path.isabs(pattern) else str(base / pattern)
         for pattern, _line in test_file.rule_patterns
     ]
-    return yaml.SequenceNode(_SEQ, items, flow_style=False)
 
 
-def _group_document(test_file: TestFile, group_node: yaml.Node) -> yaml.MappingNode:
+def _group_document(
+    test_file: TestFile, group_node: yaml.Node, rule_files: Sequence[str]
+) -> yaml.MappingNode:
     assert isinstance(test_file.root, yaml.MappingNode)
     pairs = []
     for key, value in test_file.root.value:
         if key.value == "tests":
             value = yaml.SequenceNode(_SEQ, [group_node], flow_style=False)
         elif key.value == "rule_files":
-            value = _absolute_rule_files(test_file)
+            items = [yaml.ScalarNode(_STR, path, style='"') for path in rule_files]
+            value = yaml.SequenceNode(_SEQ, items, flow_style=False)
         pairs.append((key, value))
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def write_group_file(
+    test_file: TestFile, group: TestGroup, target: Path, rule_files: Sequence[str] | None = None
+) -> None:
+    """One group of the file as a file of its own; `rule_files` replaces the file's list."""
+    files = _absolute_rule_files(test_file) if rule_files is None else rule_files
+    write_node(_group_document(test_file, group.node, files), target)
+
+
+# libyaml's emitter when PyYAML has it: a few times faster than the pure-Python one.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def write_node(node: yaml.Node, target: Path) -> None:
+    """Write a composed YAML document; scalars keep their text and, where allowed, their style."""
+    text = yaml.serialize(node, Dumper=_DUMPER, width=1_000_000, allow_unicode=True)
+    target.write_text(text, encoding="utf-8")
 
 
 def write_group_files(
@@ -56,12 +76,6 @@ def write_group_files(
     chosen = test_file.groups if indexes is None else [test_file.groups[i] for i in indexes]
     for group in chosen:
         target = directory / f"{test_file.path.stem}.group{group.index}.yml"
-        text = yaml.serialize(
-            _group_document(test_file, group.node),
-            Dumper=yaml.SafeDumper,
-            width=1_000_000,
-            allow_unicode=True,
-        )
-        target.write_text(text, encoding="utf-8")
+        write_group_file(test_file, group, target)
         paths.append(target)
     return paths

@@ -1,0 +1,321 @@
+"""Which rules a test group can tell apart from nothing, so each group runs with only those.
+
+promtool evaluates every rule of every rule file at every evaluation step of
+every test group. A group's verdict, though, depends only on
+
+- the alerts of the rules its `alert_rule_test` names,
+- the series its `promql_expr_test` expressions select,
+- the rules those read from, transitively, and
+- evaluation errors, which fail the group whichever rule they come from.
+
+A rule none of whose selectors match a series that exists in the group (the
+input series, or what the kept rules write) evaluates on nothing. If its
+expression cannot make a series out of nothing (`vector(1)`, `absent(x)`,
+`time()` can, so such rules are always kept), it writes nothing, and what it
+does is the same in every group: its behaviour on an empty storage. That is
+checked once per set of rule files by a probe group with no input series (see
+`probe_document`); when the probe fails, nothing is left out for that set.
+
+So each group keeps the rules it observes, their dependencies, and every rule
+that could see one of its series; the rest are left out. A selector whose
+metric name is not a plain equality (`{job="x"}`, `{__name__=~"a.*"}`), an
+expression or series that promql-parser cannot read, or an unreadable rule
+file mean everything is kept: leaving a rule in is always safe.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import promql_parser as pp
+import yaml
+
+from promrules import yamlnodes as yn
+
+__all__ = [
+    "RuleInfo",
+    "Selector",
+    "expr_selectors",
+    "input_series",
+    "kept_rules",
+    "produces_from_nothing",
+    "read_rules",
+    "selectors_of",
+]
+
+ALERT_SERIES = ("ALERTS", "ALERTS_FOR_STATE")
+
+# Functions that give a result when their arguments select nothing.
+_FROM_NOTHING = {"vector", "absent", "absent_over_time", "time", "pi", "scalar"}
+# Date functions read `vector(time())` when called without an argument.
+_DATE_FUNCTIONS = {
+    "day_of_month",
+    "day_of_week",
+    "day_of_year",
+    "days_in_month",
+    "hour",
+    "minute",
+    "month",
+    "year",
+}
+_SET_OPERATORS = {"and", "or", "unless"}
+
+Position = tuple[int, int, int]  # (rule file, rule group, rule) indexes
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A metric name and the label matchers that can rule a series out for sure.
+
+    Regular-expression matchers are left out: RE2 is not Python's `re`, and
+    treating them as "may match" only keeps more rules.
+    """
+
+    name: str
+    equal: tuple[tuple[str, str], ...]
+    not_equal: tuple[tuple[str, str], ...]
+
+    def may_match(self, series: Series) -> bool:
+        """Whether the selector may match the series (unknown labels may take any value)."""
+        labels, complete = series
+
+        def value(key: str) -> str | None:  # None: not known
+            return labels.get(key, "" if complete else None)
+
+        return all(value(k) in (v, None) for k, v in self.equal) and all(
+            value(k) != v for k, v in self.not_equal
+        )
+
+
+# Labels of a series, and whether they are all of them: an input series' labels
+# are all known; of what a rule writes, only those the rule file fixes.
+Series = tuple[dict[str, str], bool]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What one rule reads and writes, as far as slicing needs to know."""
+
+    position: Position
+    alert: str | None
+    record: str | None
+    selectors: tuple[Selector, ...] | None  # None: it may select any series
+    from_nothing: bool  # its expression can give a result on an empty storage
+
+    @property
+    def writes(self) -> list[tuple[str, Series]]:
+        """The series it writes, by name, with the labels known before evaluation."""
+        if self.alert is not None:
+            return [(name, ({"alertname": self.alert}, False)) for name in ALERT_SERIES]
+        return [(self.record, ({}, False))] if self.record else []
+
+    def may_see(self, available: dict[str, list[Series]]) -> bool:
+        """Whether one of its selectors may match a series the group has."""
+        return any(
+            any(selector.may_match(series) for series in available.get(selector.name, ()))
+            for selector in self.selectors or ()
+        )
+
+    def feeds(self, needed: dict[str, list[Selector]]) -> bool:
+        """Whether something kept may read what it writes."""
+        return any(
+            any(selector.may_match(series) for selector in needed.get(name, ()))
+            for name, series in self.writes
+        )
+
+
+def _selector(node: pp.VectorSelector) -> Selector | None:
+    """The selector's name and plain matchers; None when its name is not fixed."""
+    if node.matchers.or_matchers:
+        return None
+    name = str(node.name) if node.name else None
+    equal, not_equal = [], []
+    for matcher in node.matchers.matchers:
+        op = str(matcher.op)
+        pair = (str(matcher.name), str(matcher.value))
+        if matcher.name == "__name__":
+            if op != "MatchOp.Equal":
+                return None
+            name = pair[1]
+        elif op == "MatchOp.Equal":
+            equal.append(pair)
+        elif op == "MatchOp.NotEqual":
+            not_equal.append(pair)
+    if name is None:
+        return None
+    return Selector(name, tuple(equal), tuple(not_equal))
+
+
+def _parse(text: str) -> pp.Expr | None:
+    try:
+        return pp.parse(text)
+    except (ValueError, RuntimeError):
+        return None
+
+
+def selectors_of(root: pp.Expr) -> tuple[Selector, ...] | None:
+    """Every selector of an expression; None when one of them may select any series."""
+    found: list[Selector | None] = []
+
+    def visit(node: pp.Expr) -> None:
+        if isinstance(node, pp.VectorSelector):
+            found.append(_selector(node))
+
+    pp.walk(root, visit)
+    if any(s is None for s in found):
+        return None
+    return tuple(s for s in found if s is not None)
+
+
+def expr_selectors(text: str) -> tuple[Selector, ...] | None:
+    """The selectors of an expression; None when it may select any series."""
+    root = _parse(text)
+    return selectors_of(root) if root is not None else None
+
+
+def input_series(text: str) -> tuple[str, dict[str, str]] | None:
+    """Name and labels of an `input_series` entry such as `up{job="a"}`."""
+    node = _parse(text)
+    if not isinstance(node, pp.VectorSelector):
+        return None
+    selector = _selector(node)
+    if (
+        selector is None
+        or selector.not_equal
+        or len(node.matchers.matchers) != len(selector.equal) + (0 if node.name else 1)
+    ):
+        return None
+    return selector.name, dict(selector.equal)
+
+
+def _is_scalar(node: pp.Expr) -> bool:
+    if isinstance(node, (pp.NumberLiteral, pp.StringLiteral)):
+        return True
+    if isinstance(node, (pp.ParenExpr, pp.UnaryExpr)):
+        return _is_scalar(node.expr)
+    if isinstance(node, pp.Call):
+        return str(node.func.return_type) in ("ValueType.Scalar", "ValueType.String")
+    if isinstance(node, pp.BinaryExpr):
+        return _is_scalar(node.lhs) and _is_scalar(node.rhs)
+    return False
+
+
+def produces_from_nothing(node: pp.Expr) -> bool:
+    """Whether the expression can give a result when every selector in it matches nothing.
+
+    Errs on the side of True, which only means the rule is kept.
+    """
+    if _is_scalar(node):
+        return True
+    if isinstance(node, (pp.VectorSelector, pp.MatrixSelector)):
+        return False
+    if isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr, pp.AggregateExpr)):
+        return produces_from_nothing(node.expr)
+    if isinstance(node, pp.BinaryExpr):
+        op = str(node.op).strip().lower()
+        left, right = produces_from_nothing(node.lhs), produces_from_nothing(node.rhs)
+        if op == "or":
+            return left or right
+        if op == "unless":
+            return left
+        if _is_scalar(node.lhs):
+            return right
+        if _is_scalar(node.rhs):
+            return left
+        return left and right
+    if isinstance(node, pp.Call):
+        name = str(node.func.name)
+        args = [a for a in node.args if isinstance(a, pp.Expr)]
+        if name in _FROM_NOTHING or (name in _DATE_FUNCTIONS and not args):
+            return True
+        series_args = [a for a in args if not _is_scalar(a)]
+        return not series_args or any(produces_from_nothing(a) for a in series_args)
+    return True
+
+
+def _rule_info(position: Position, rule: yaml.Node) -> RuleInfo:
+    expr = yn.scalar(yn.get(rule, "expr")) or ""
+    root = _parse(expr)
+    return RuleInfo(
+        position=position,
+        alert=yn.scalar(yn.get(rule, "alert")),
+        record=yn.scalar(yn.get(rule, "record")),
+        selectors=selectors_of(root) if root is not None else None,
+        from_nothing=produces_from_nothing(root) if root is not None else True,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _read_rule_file(path: Path, index: int, mtime_ns: int) -> tuple[RuleInfo, ...] | None:
+    try:
+        root = yn.compose_file(path)
+    except yn.YamlError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    infos = []
+    for g, group in enumerate(yn.sequence(yn.get(root, "groups"))):
+        for r, rule in enumerate(yn.sequence(yn.get(group, "rules"))):
+            infos.append(_rule_info((index, g, r), rule))
+    return tuple(infos)
+
+
+def read_rules(paths: Sequence[Path]) -> tuple[RuleInfo, ...] | None:
+    """The rules of a group's rule files, in order; None if one can't be read."""
+    infos: list[RuleInfo] = []
+    for index, path in enumerate(paths):
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            return None
+        found = _read_rule_file(path, index, mtime)
+        if found is None:
+            return None
+        infos += found
+    return tuple(infos)
+
+
+def kept_rules(
+    rules: Sequence[RuleInfo],
+    alertnames: Iterable[str],
+    observed: Sequence[Selector] | None,
+    inputs: Sequence[tuple[str, dict[str, str]]] | None,
+) -> frozenset[Position] | None:
+    """Positions of the rules a group needs; None when it needs all of them.
+
+    `alertnames`: names its alert cases check. `observed`: selectors of its
+    expression cases (None: they may read anything). `inputs`: name and
+    labels of each input series (None: one could not be read).
+    """
+    if observed is None or inputs is None or any(r.selectors is None for r in rules):
+        return None
+    wanted = set(alertnames)
+    needed: dict[str, list[Selector]] = {}  # what kept rules and expression cases read
+    available: dict[str, list[Series]] = {}  # what the group's storage may hold
+    for selector in observed:
+        needed.setdefault(selector.name, []).append(selector)
+    for name, labels in inputs:
+        available.setdefault(name, []).append((labels, True))
+    kept: set[Position] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            if rule.position in kept:
+                continue
+            if (
+                rule.from_nothing
+                or rule.alert in wanted
+                or rule.feeds(needed)
+                or rule.may_see(available)
+            ):
+                kept.add(rule.position)
+                for selector in rule.selectors or ():
+                    needed.setdefault(selector.name, []).append(selector)
+                for name, series in rule.writes:
+                    available.setdefault(name, []).append(series)
+                changed = True
+    return frozenset(kept)

@@ -1,0 +1,177 @@
+"""Write test groups as files of their own that load only the rules they need.
+
+Each group becomes a one-group test file (as in `split`) whose `rule_files`
+point at trimmed copies of the rule files, holding the rules
+`rule_slices.kept_rules` says the group needs. Every distinct trimmed copy is
+written once per folder. For each set of rule files trimmed, a probe file
+runs the untrimmed rules on an empty storage: if it fails (a rule that does
+not load or errors on no data), the trimmed verdicts of that set are not
+used and the groups run with all their rules.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from promrules import rule_slices
+from promrules import yamlnodes as yn
+from promrules.model import TestFile, TestGroup
+from promrules.split import write_group_file, write_node
+
+__all__ = ["RuleTrimmer"]
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
+
+RuleSet = tuple[Path, ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_root(path: Path, mtime_ns: int) -> yaml.MappingNode | None:
+    try:
+        root = yn.compose_file(path)
+    except yn.YamlError:
+        return None
+    return root if isinstance(root, yaml.MappingNode) else None
+
+
+def _trimmed_rule_document(
+    root: yaml.MappingNode, keep: frozenset[tuple[int, int]]
+) -> yaml.MappingNode:
+    """The rule file with only the rules at `keep` (group, rule); every group stays."""
+    pairs = []
+    for key, value in root.value:
+        if key.value == "groups":
+            groups = []
+            for g, group in enumerate(yn.sequence(value)):
+                assert isinstance(group, yaml.MappingNode)
+                group_pairs = []
+                for group_key, group_value in group.value:
+                    if group_key.value == "rules":
+                        rules = [
+                            r for n, r in enumerate(yn.sequence(group_value)) if (g, n) in keep
+                        ]
+                        group_value = yaml.SequenceNode(_SEQ, rules, flow_style=False)
+                    group_pairs.append((group_key, group_value))
+                groups.append(yaml.MappingNode(_MAP, group_pairs, flow_style=False))
+            value = yaml.SequenceNode(_SEQ, groups, flow_style=False)
+        pairs.append((key, value))
+    return yaml.MappingNode(_MAP, pairs, flow_style=False)
+
+
+def _group_needs(
+    group: TestGroup,
+) -> tuple[set[str], list[rule_slices.Selector] | None, list[tuple[str, dict[str, str]]] | None]:
+    """Alert names, selectors of expression cases, and input series of a group."""
+    alertnames = {c.subject for c in group.cases if c.kind == "alert"}
+    observed: list[rule_slices.Selector] | None = []
+    for case in group.cases:
+        if case.kind == "expr" and observed is not None:
+            reads = rule_slices.expr_selectors(case.subject)
+            observed = None if reads is None else observed + list(reads)
+    inputs: list[tuple[str, dict[str, str]]] | None = []
+    for entry in yn.sequence(yn.get(group.node, "input_series")):
+        text = yn.scalar(yn.get(entry, "series"))
+        parsed = rule_slices.input_series(text) if text is not None else None
+        if parsed is None or inputs is None:
+            inputs = None
+            break
+        inputs.append(parsed)
+    return alertnames, observed, inputs
+
+
+class RuleTrimmer:
+    """Writes trimmed group files and their rule files into one folder."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._written: dict[tuple[Path, frozenset[tuple[int, int]]], Path] = {}
+        self._probes: dict[RuleSet, Path] = {}
+        self._files = 0
+
+    def group_files(
+        self, test_file: TestFile, indexes: Sequence[int]
+    ) -> tuple[list[Path], RuleSet] | None:
+        """One file per group at `indexes`, and the rule set its probe covers.
+
+        None when the file's rules cannot be read: run it untrimmed.
+        """
+        rule_set = tuple(
+            Path(p).resolve() for paths in test_file.resolve_rule_files().values() for p in paths
+        )
+        if len(set(rule_set)) != len(rule_set):
+            return None
+        if any(_rule_root(p, p.stat().st_mtime_ns) is None for p in rule_set):
+            return None
+        rules = rule_slices.read_rules(rule_set)
+        if rules is None:
+            return None
+        roots = [_rule_root(p, p.stat().st_mtime_ns) for p in rule_set]
+        paths = []
+        trimmed = False
+        for index in indexes:
+            group = test_file.groups[index]
+            kept = rule_slices.kept_rules(rules, *_group_needs(group))
+            rule_files = [str(p) for p in rule_set]
+            if kept is not None and len(kept) < len(rules):
+                trimmed = True
+                rule_files = [
+                    str(self._trimmed(path, root, i, kept))
+                    for i, (path, root) in enumerate(zip(rule_set, roots, strict=True))
+                    if root is not None
+                ]
+            self._files += 1
+            target = self.directory / f"{self._files}.{test_file.path.stem}.group{index}.yml"
+            write_group_file(test_file, group, target, rule_files)
+            paths.append(target)
+        if trimmed:
+            self._probe(rule_set)
+        return paths, rule_set
+
+    def probes(self) -> dict[RuleSet, Path]:
+        """The probe file of each rule set some group was trimmed from."""
+        return dict(self._probes)
+
+    def _trimmed(
+        self,
+        path: Path,
+        root: yaml.MappingNode,
+        file_index: int,
+        kept: frozenset[rule_slices.Position],
+    ) -> Path:
+        keep = frozenset((g, r) for f, g, r in kept if f == file_index)
+        key = (path, keep)
+        if key not in self._written:
+            target = self.directory / f"rules{len(self._written)}.{path.name}"
+            write_node(_trimmed_rule_document(root, keep), target)
+            self._written[key] = target
+        return self._written[key]
+
+    def _probe(self, rule_set: RuleSet) -> None:
+        if rule_set in self._probes:
+            return
+        target = self.directory / f"rules-probe{len(self._probes)}.yml"
+        files = yaml.SequenceNode(
+            _SEQ, [yaml.ScalarNode(_STR, str(p), style='"') for p in rule_set], flow_style=False
+        )
+        empty_group = yaml.MappingNode(
+            _MAP,
+            [(yaml.ScalarNode(_STR, "input_series"), yaml.SequenceNode(_SEQ, [], flow_style=True))],
+            flow_style=False,
+        )
+        document = yaml.MappingNode(
+            _MAP,
+            [
+                (yaml.ScalarNode(_STR, "rule_files"), files),
+                (yaml.ScalarNode(_STR, "tests"), yaml.SequenceNode(_SEQ, [empty_group])),
+            ],
+            flow_style=False,
+        )
+        write_node(document, target)
+        self._probes[rule_set] = target
