@@ -3,10 +3,11 @@
 Bare promtool runs the files one process per file, one after the other, as a
 Makefile loop would. The plugin runs the same files through pytest, once with
 parallelism off (--promrules-workers=1) and once with it on (one worker per
-core). Ratios are plugin / bare, from the same invocation on the same machine:
-each repeat runs the three measurements back to back in a rotating order (so
-a burst of load from elsewhere does not always hit the same one), and the
-figures are medians over the repeats.
+core); for reference, also with it on and --promrules-trim-rules=off, to show
+what trimming rule files contributes. Ratios are plugin / bare, from the
+same invocation on the same machine: each repeat runs the measurements back
+to back in a rotating order (so a burst of load from elsewhere does not
+always hit the same one), and the figures are medians over the repeats.
 
 pytest runs with Python's bytecode cache on, as an installed package has it,
 even when PYTHONDONTWRITEBYTECODE is set in the calling environment; a warm-up
@@ -125,11 +126,11 @@ def plugin_env(promtool: str, probe_out: Path) -> dict[str, str]:
     return env
 
 
-def time_plugin(promtool: str, files: list[Path], workers: int) -> PluginRun:
+def time_plugin(promtool: str, files: list[Path], workers: int, *extra: str) -> PluginRun:
     with tempfile.TemporaryDirectory() as tmp:
         probe_out = Path(tmp) / "probe.json"
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "probe"]
-        argv += [f"--promrules-workers={workers}", f"--rootdir={tmp}", *map(str, files)]
+        argv += [f"--promrules-workers={workers}", *extra, f"--rootdir={tmp}", *map(str, files)]
         started = time.perf_counter()
         run = subprocess.run(
             argv, env=plugin_env(promtool, probe_out), capture_output=True, check=False, cwd=tmp
@@ -159,41 +160,51 @@ def measure(suite: Suite, promtool: str, repeat: int) -> dict[str, object]:
     bare: list[tuple[float, float]] = []
     off: list[PluginRun] = []
     on: list[PluginRun] = []
+    untrimmed: list[PluginRun] = []
     steps: list[Callable[[], None]] = [
         lambda: bare.append(time_bare(promtool, suite.files)),
         lambda: off.append(time_plugin(promtool, suite.files, 1)),
         lambda: on.append(time_plugin(promtool, suite.files, cores)),
+        lambda: untrimmed.append(
+            time_plugin(promtool, suite.files, cores, "--promrules-trim-rules=off")
+        ),
     ]
     load_before = os.getloadavg()[0]
     for n in range(repeat):
-        for step in steps[n % 3 :] + steps[: n % 3]:
+        for step in steps[n % len(steps) :] + steps[: n % len(steps)]:
             step()
     bare_s = statistics.median(b[0] for b in bare)
     off_s = statistics.median(r.seconds for r in off)
     on_s = statistics.median(r.seconds for r in on)
+    untrimmed_s = statistics.median(r.seconds for r in untrimmed)
     bare_cpu = statistics.median(b[1] for b in bare)
     return {
         "suite": suite.name,
         "files": len(suite.files),
         "items": off[0].probe.get("items"),
-        "exit_codes": sorted({r.returncode for r in off + on}),
+        "exit_codes": sorted({r.returncode for r in off + on + untrimmed}),
         "bare_s": bare_s,
         "bare_cpu_s": bare_cpu,
         "plugin_off_s": off_s,
         "plugin_on_s": on_s,
         "ratio_off": off_s / bare_s,
         "ratio_on": on_s / bare_s,
+        # What trimming rule files contributes: the same run with every rule loaded.
+        "plugin_untrimmed_s": untrimmed_s,
+        "ratio_untrimmed": untrimmed_s / bare_s,
         # Cores bare promtool kept busy on average: with C free cores, running the
         # same promtool work side by side cannot go below busy / C of its time.
         "bare_busy_cores": bare_cpu / bare_s,
         "collect_s": statistics.median(r.probe.get("collect_seconds", 0.0) for r in off + on),
         "peak_mib": max(r.probe.get("peak_mib", 0.0) for r in off + on),
+        "promtool_peak_mib": max(r.probe.get("promtool_peak_mib", 0.0) for r in off + on),
         "workers_on": cores,
         "repeat": repeat,
         "runs_s": {
             "bare": [b[0] for b in bare],
             "off": [r.seconds for r in off],
             "on": [r.seconds for r in on],
+            "untrimmed": [r.seconds for r in untrimmed],
         },
         "load": (load_before, os.getloadavg()[0]),
     }
@@ -209,7 +220,10 @@ def report(row: dict[str, object]) -> str:
             f"{r['bare_busy_cores']:.2f} cores busy on average)",
             f"  plugin 1 worker {r['plugin_off_s']:7.2f}s  x{r['ratio_off']:.2f}",
             f"  plugin {row['workers_on']} workers{r['plugin_on_s']:7.2f}s  x{r['ratio_on']:.2f}",
-            f"  collection {r['collect_s']:.2f}s, peak RSS of pytest {r['peak_mib']:.0f} MiB, "
+            f"  (for reference: {row['workers_on']} workers with --promrules-trim-rules=off "
+            f"{r['plugin_untrimmed_s']:.2f}s  x{r['ratio_untrimmed']:.2f})",
+            f"  collection {r['collect_s']:.2f}s, peak RSS of pytest {r['peak_mib']:.0f} MiB "
+            f"(largest promtool {r['promtool_peak_mib']:.0f} MiB), "
             f"load average {row['load'][0]:.1f} -> {row['load'][1]:.1f}",  # type: ignore[index]
         ]
     )

@@ -1,5 +1,8 @@
 """A pytest plugin the benchmark loads to read collection time and peak memory.
 
+Peak memory is the pytest process's own, and the largest promtool process it
+waited for (RUSAGE_CHILDREN's maximum RSS is that of the largest child).
+
 It writes one JSON object to the file named by PROMRULES_PROBE_OUT.
 """
 
@@ -35,6 +38,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
                 "collect_seconds": _marks["collected"] - _marks["start"],
                 "items": _marks["items"],
                 "peak_mib": peak_kib / 1024,
+                "promtool_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             },
             handle,
         )

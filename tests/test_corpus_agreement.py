@@ -2,6 +2,8 @@
 
 The verdict of bare promtool is measured in the same run with the same binary,
 and also compared with the MANIFEST's record for the two versions it lists.
+The plugin runs each file twice, with trimmed rule files (the default) and
+without, and every case must get the same outcome both ways.
 """
 
 from __future__ import annotations
@@ -65,11 +67,22 @@ def test_plugin_agrees_with_bare_promtool(
     if recorded is not None:
         assert bare.returncode == recorded, "bare promtool differs from the MANIFEST record"
 
-    result = pytester.runpytest_inprocess(str(path), "-p", "no:cacheprovider", "-p", "no:randomly")
-    outcomes = result.parseoutcomes()
-    items = sum(outcomes.get(k, 0) for k in ("passed", "failed", "errors", "error"))
-    assert items > 0, "the plugin collected nothing from the file"
-    plugin_failed = outcomes.get("failed", 0) + outcomes.get("errors", 0) + outcomes.get("error", 0)
-    assert (plugin_failed > 0) == (bare.returncode != 0), (
-        f"promtool exit {bare.returncode}, plugin outcomes {outcomes}"
+    trimmed = _outcomes(pytester, path, "on")
+    assert trimmed, "the plugin collected nothing from the file"
+    plugin_failed = any(outcome != "passed" for outcome in trimmed.values())
+    assert plugin_failed == (bare.returncode != 0), (
+        f"promtool exit {bare.returncode}, plugin outcomes {sorted(trimmed.items())}"
     )
+    assert _outcomes(pytester, path, "off") == trimmed
+
+
+def _outcomes(pytester: pytest.Pytester, path: Path, trim: str) -> dict[str, str]:
+    """Each item's outcome: `passed`, or the first phase's `failed`/`skipped`."""
+    recorder = pytester.inline_run(
+        str(path), "-p", "no:cacheprovider", "-p", "no:randomly", f"--promrules-trim-rules={trim}"
+    )
+    outcomes: dict[str, str] = {}
+    for report in recorder.getreports("pytest_runtest_logreport"):
+        if outcomes.get(report.nodeid, "passed") == "passed":
+            outcomes[report.nodeid] = report.outcome
+    return outcomes

@@ -8,6 +8,8 @@ verdict, so most tests here pin down a reason to keep.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import promql_parser as pp
 import pytest
 
@@ -17,6 +19,7 @@ from promrules.rule_slices import (
     input_series,
     kept_rules,
     produces_from_nothing,
+    read_rules,
     selectors_of,
 )
 
@@ -203,3 +206,18 @@ def test_matrix_selectors_and_subqueries_are_read() -> None:
     found = expr_selectors("rate(a[5m]) + max_over_time(b[10m:1m]) + c offset 5m")
     assert found is not None
     assert {s.name for s in found} == {"a", "b", "c"}
+
+
+def test_a_template_that_queries_the_storage_keeps_everything(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        "groups:\n  - name: g\n    rules:\n"
+        "      - alert: A\n        expr: a > 1\n"
+        "      - alert: B\n        expr: b > 1\n"
+        "        annotations: {summary: '{{ with query \"c:sum\" }}{{ . }}{{ end }}'}\n"
+        "      - record: c:sum\n        expr: sum(c)\n"
+    )
+    infos = read_rules((rules,))
+    assert infos is not None
+    assert [i.selectors is None for i in infos] == [False, True, False]
+    assert kept(list(infos), alerts=["A"], series=["a"]) is None

@@ -19,13 +19,15 @@ checked once per set of rule files by a probe group with no input series (see
 So each group keeps the rules it observes, their dependencies, and every rule
 that could see one of its series; the rest are left out. A selector whose
 metric name is not a plain equality (`{job="x"}`, `{__name__=~"a.*"}`), an
-expression or series that promql-parser cannot read, or an unreadable rule
+expression or series that promql-parser cannot read, a label or annotation
+template that calls `query` (it reads the storage), or an unreadable rule
 file mean everything is kept: leaving a rule in is always safe.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,14 +238,29 @@ def produces_from_nothing(node: pp.Expr) -> bool:
     return True
 
 
+# The `query` template function reads the storage from a label or annotation.
+_TEMPLATE_QUERY = re.compile(r"{{[^}]*\bquery\b")
+
+
+def _queries_in_templates(rule: yaml.Node) -> bool:
+    texts = [
+        yn.scalar(value) or ""
+        for key in ("labels", "annotations")
+        if isinstance(mapping := yn.get(rule, key), yaml.MappingNode)
+        for _name, value in mapping.value
+    ]
+    return any(_TEMPLATE_QUERY.search(text) for text in texts)
+
+
 def _rule_info(position: Position, rule: yaml.Node) -> RuleInfo:
+    """What a rule reads; a template that queries the storage may read anything."""
     expr = yn.scalar(yn.get(rule, "expr")) or ""
     root = _parse(expr)
     return RuleInfo(
         position=position,
         alert=yn.scalar(yn.get(rule, "alert")),
         record=yn.scalar(yn.get(rule, "record")),
-        selectors=selectors_of(root) if root is not None else None,
+        selectors=None if root is None or _queries_in_templates(rule) else selectors_of(root),
         from_nothing=produces_from_nothing(root) if root is not None else True,
     )
 
