@@ -6,10 +6,14 @@ test groups, which run as separate files in several processes side by side:
 promtool evaluates each group on its own storage, so this changes nothing but
 the wall time.
 
+With rule trimming on (the default), every group in the shared process runs
+as a one-group copy that loads only the rules it needs (`trim`), and its
+report is its own: no second run to attribute failures.
+
 When only some groups of a file are selected (-k, --lf), only those run:
 through promtool 3.x's `--run` when their names pick them out exactly (the
-user's file is read as written, in a process of its own), else as trimmed
-per-group copies in the shared process.
+user's file is read as written, in a process of its own), else as per-group
+copies in the shared process.
 """
 
 from __future__ import annotations

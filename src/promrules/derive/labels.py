@@ -11,19 +11,17 @@ alerts than derived, the derived labels stay, and the case will fail and show it
 from __future__ import annotations
 
 import ast
-import json
 import re
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from promrules.derive.batches import run_documents
 from promrules.derive.cases import CaseDraft, Expectation
 from promrules.derive.probe import parse_samples
 from promrules.durations import format_duration
-from promrules.output import Failure, parse_test_output
-from promrules.promtool import Promtool, PromtoolError
+from promrules.output import Failure
+from promrules.promtool import Promtool
 
 __all__ = ["calibrate_labels", "parse_alerts"]
 
@@ -114,40 +112,22 @@ def _take(e: Expectation, got: str) -> None:
 Job = tuple[Path, int, CaseDraft]  # rule file, evaluation interval, case
 
 
-def _run_chunk(promtool: Promtool, jobs: Sequence[Job]) -> None:
-    with tempfile.TemporaryDirectory(prefix="promrules-labels-") as tmp:
-        paths = []
-        for n, (rule_file, interval, draft) in enumerate(jobs):
-            document = {
-                "rule_files": [str(rule_file.resolve())],
-                "evaluation_interval": format_duration(interval),
-                "tests": [_placeholder_group(draft)],
-            }
-            path = Path(tmp) / f"case{n}.yml"
-            path.write_text(json.dumps(document))
-            paths.append(path)
-        try:
-            run = promtool.test_rules(*paths)
-        except PromtoolError:
-            return
-    reports = parse_test_output(run.output)
-    if len(reports) != len(jobs):
-        if len(jobs) > 1:
-            half = len(jobs) // 2
-            _run_chunk(promtool, jobs[:half])
-            _run_chunk(promtool, jobs[half:])
-        return
-    for (_rule_file, _interval, draft), report in zip(jobs, reports, strict=True):
-        _fill(draft, report.failures)
+def _document(job: Job) -> dict[str, Any]:
+    rule_file, interval, draft = job
+    return {
+        "rule_files": [str(rule_file.resolve())],
+        "evaluation_interval": format_duration(interval),
+        "tests": [_placeholder_group(draft)],
+    }
 
 
 def calibrate_labels(promtool: Promtool, jobs: Sequence[Job], workers: int = 2) -> None:
-    """Fill in exact labels (and annotations) of every expectation that expects something."""
+    """Fill in exact labels (and annotations) of every expectation that expects something.
+
+    A case promtool gives no report for keeps its derived labels.
+    """
     needed = [job for job in jobs if any(e.count for e in job[2].expectations)]
-    chunks = [needed[i : i + _CHUNK] for i in range(0, len(needed), _CHUNK)]
-    if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            _run_chunk(promtool, chunk)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda chunk: _run_chunk(promtool, chunk), chunks))
+    answers = run_documents(promtool, [_document(j) for j in needed], _CHUNK, workers)
+    for (_rule_file, _interval, draft), answer in zip(needed, answers, strict=True):
+        if not isinstance(answer, str):
+            _fill(draft, answer.failures)

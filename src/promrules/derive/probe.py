@@ -11,18 +11,14 @@ probes share one promtool process; processes run side by side.
 from __future__ import annotations
 
 import ast
-import json
 import re
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from promrules.derive.batches import run_documents
 from promrules.durations import format_duration
-from promrules.output import parse_test_output
-from promrules.promtool import Promtool, PromtoolError
+from promrules.promtool import Promtool
 
 __all__ = ["Probe", "QueryResult", "Sample", "parse_samples", "run_probes"]
 
@@ -128,45 +124,18 @@ def _read(probe: Probe, report_failures: Sequence[Any]) -> list[QueryResult]:
     return [results.get(n, QueryResult(error=missing)) for n in range(len(probe.queries))]
 
 
-def _run_chunk(promtool: Promtool, probes: Sequence[Probe]) -> None:
-    with tempfile.TemporaryDirectory(prefix="promrules-derive-") as tmp:
-        paths = []
-        for n, probe in enumerate(probes):
-            path = Path(tmp) / f"probe{n}.yml"
-            document = {
-                "evaluation_interval": format_duration(probe.evaluation_interval_ms),
-                "tests": [_group(probe, 0)],
-            }
-            path.write_text(json.dumps(document))
-            paths.append(path)
-        try:
-            run = promtool.test_rules(*paths)
-        except PromtoolError as exc:
-            for probe in probes:
-                probe.results = [QueryResult(error=str(exc))] * len(probe.queries)
-            return
-    reports = parse_test_output(run.output)
-    if len(reports) != len(probes):
-        if len(probes) > 1:
-            half = len(probes) // 2
-            _run_chunk(promtool, probes[:half])
-            _run_chunk(promtool, probes[half:])
-            return
-        error = f"promtool output not understood (exit {run.returncode}): {run.output[-2000:]}"
-        probes[0].results = [QueryResult(error=error)] * len(probes[0].queries)
-        return
-    for probe, report in zip(probes, reports, strict=True):
-        probe.results = _read(probe, report.failures)
+def _document(probe: Probe) -> dict[str, Any]:
+    return {
+        "evaluation_interval": format_duration(probe.evaluation_interval_ms),
+        "tests": [_group(probe, 0)],
+    }
 
 
 def run_probes(promtool: Promtool, probes: Sequence[Probe], workers: int = 2) -> None:
     """Fill in `results` of every probe, running promtool on chunks side by side."""
-    chunks = [probes[i : i + _CHUNK] for i in range(0, len(probes), _CHUNK)]
-    if not chunks:
-        return
-    if workers <= 1 or len(chunks) == 1:
-        for chunk in chunks:
-            _run_chunk(promtool, chunk)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda chunk: _run_chunk(promtool, chunk), chunks))
+    answers = run_documents(promtool, [_document(p) for p in probes], _CHUNK, workers)
+    for probe, answer in zip(probes, answers, strict=True):
+        if isinstance(answer, str):
+            probe.results = [QueryResult(error=answer)] * len(probe.queries)
+        else:
+            probe.results = _read(probe, answer.failures)
