@@ -365,3 +365,23 @@ def test_input_legends_keep_only_what_tells_series_apart() -> None:
     assert short_labels(buckets) == (['{le="0.5"}', '{le="1"}'], 'lat_bucket{job="a"}')
     assert short_labels(['cpu{i="1"}', 'mem{i="1"}']) == (["cpu", "mem"], '{i="1"}')
     assert short_labels(["up"]) == (["up"], "")
+
+
+def test_under_xdist_the_report_shows_every_workers_cases(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    """Workers send their cases to the controller, which writes the one page."""
+    pytest.importorskip("xdist", reason="pytest-xdist is a dev extra")
+    single = planted_report(pytester)
+    pytester.makefile(".yml", second_test=PLANTED_TEST)  # a file for each worker
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--promrules-html=xdist.html", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=7, failed=2)
+    result.stdout.fnmatch_lines(["promrules: HTML report xdist.html (2 alerts, 8 cases, *"])
+    html = (pytester.path / "xdist.html").read_text()
+    assert case_statuses(html) == sorted(case_statuses(single) * 2)
+
+
+def case_statuses(html: str) -> list[str]:
+    return sorted(div["data-status"] for div in elements(html, "div") if "data-status" in div)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["default_workers", "is_xdist_worker", "may_start_early"]
+__all__ = ["WORKER_CASES", "CaseRecord", "default_workers", "is_xdist_worker", "may_start_early"]
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -75,23 +75,34 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 _COVERAGE = "promrules_coverage"
+_CASES = "promrules_cases"
+
+# A case a worker ran: test file path, group index, case position in the group, status.
+CaseRecord = tuple[str, int, int, str]
+# In the xdist controller: the cases every worker ran, for the HTML report.
+WORKER_CASES = pytest.StashKey[list[CaseRecord]]()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """In an xdist worker: hand this worker's alert coverage to the controller."""
+    """In an xdist worker: hand this worker's alert coverage and cases to the controller."""
     if is_xdist_worker(session.config):
-        from promrules.plugin import STATE
+        from promrules.plugin import STATE, case_records
 
         output = session.config.workeroutput  # type: ignore[attr-defined]
         output[_COVERAGE] = session.config.stash[STATE].coverage.rows()
+        output[_CASES] = case_records(session.items)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """In the xdist controller: merge each worker's coverage, so the gate sees the whole run."""
-    rows = getattr(node, "workeroutput", {}).get(_COVERAGE)
-    if rows:
+    """In the xdist controller: merge each worker's coverage (the gate sees the whole
+    run) and keep its cases (the HTML report shows them all)."""
+    output = getattr(node, "workeroutput", {})
+    if rows := output.get(_COVERAGE):
         from promrules.plugin import STATE
 
         node.config.stash[STATE].coverage.merge_rows(rows)
+    node.config.stash.setdefault(WORKER_CASES, []).extend(
+        tuple(record) for record in output.get(_CASES, ())
+    )

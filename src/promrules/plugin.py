@@ -18,7 +18,13 @@ import pytest
 
 from promrules import lint, report
 from promrules import yamlnodes as yn
-from promrules.distribution import default_workers, is_xdist_worker, may_start_early
+from promrules.distribution import (
+    WORKER_CASES,
+    CaseRecord,
+    default_workers,
+    is_xdist_worker,
+    may_start_early,
+)
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.overlap import prepare_session_end
@@ -207,8 +213,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
-    if path := session.config.getoption("promrules_html"):
-        _write_html(session, Path(path))
+    html = session.config.getoption("promrules_html")
+    if html and not is_xdist_worker(session.config):  # workers hand their cases over
+        _write_html(session, Path(html))
     if not coverage.alerts:
         return
     if path := session.config.getoption("promrules_cov_json"):
@@ -227,6 +234,7 @@ def _write_html(session: pytest.Session, path: Path) -> None:
         for item in session.items
         if isinstance(item, CaseItem)
     ]
+    ran += _ran_cases(session.config.stash.get(WORKER_CASES, []))
     data = report.write(
         path,
         state.coverage,
@@ -238,6 +246,41 @@ def _write_html(session: pytest.Session, path: Path) -> None:
         f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases, "
         f"{data.promtool_runs} promtool runs for the charts)"
     )
+
+
+def case_records(items: list[pytest.Item]) -> list[CaseRecord]:
+    """The cases these items ran, as plain data an xdist worker can send."""
+    return [
+        (
+            str(item.test_file.path),
+            item.group.index,
+            next(n for n, c in enumerate(item.group.cases) if c is item.case),
+            _status(item.verdict),
+        )
+        for item in items
+        if isinstance(item, CaseItem)
+    ]
+
+
+def _ran_cases(records: list[CaseRecord]) -> list[report.RanCase]:
+    """Cases xdist workers ran, for the report; each test file is read once.
+
+    Every worker collects every item but runs only its share: a case another
+    worker ran is reported with that worker's status, not as "not run".
+    """
+    statuses: dict[tuple[str, int, int], str] = {}
+    for path, group_index, position, status in records:
+        key = (path, group_index, position)
+        if statuses.get(key, "not run") == "not run":
+            statuses[key] = status
+    files: dict[str, TestFile] = {}
+    ran = []
+    for (path, group_index, position), status in statuses.items():
+        if path not in files:
+            files[path] = load_test_file(Path(path))
+        group = files[path].groups[group_index]
+        ran.append(report.RanCase(files[path], group, group.cases[position], status))
+    return ran
 
 
 def _status(verdict: CaseResult) -> str:
