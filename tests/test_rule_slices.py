@@ -217,7 +217,7 @@ def test_a_template_that_queries_the_storage_keeps_everything(tmp_path: Path) ->
         "        annotations: {summary: '{{ with query \"c:sum\" }}{{ . }}{{ end }}'}\n"
         "      - record: c:sum\n        expr: sum(c)\n"
     )
-    infos = read_rules((rules,))
-    assert infos is not None
-    assert [i.selectors is None for i in infos] == [False, True, False]
-    assert kept(list(infos), alerts=["A"], series=["a"]) is None
+    index = read_rules((rules,))
+    assert index is not None
+    assert [i.selectors is None for i in index.rules] == [False, True, False]
+    assert kept(list(index.rules), alerts=["A"], series=["a"]) is None

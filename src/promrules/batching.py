@@ -41,7 +41,7 @@ from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
 from promrules.results import FileResult
 from promrules.split import write_group_files
-from promrules.trim import RuleTrimmer
+from promrules.trim import RuleTrimmer, trim_plan
 
 __all__ = ["Selection", "Unit", "estimate_costs", "plan", "run_bin", "run_filter"]
 
@@ -49,6 +49,10 @@ _DEFAULT_EVALUATION_MS = 60_000
 # Below this many rule evaluations a file is cheaper to run whole than to cut up
 # (100 groups x 7 steps x 100 rules take promtool about 2 s).
 MIN_SHARD_COST = 50_000.0
+# What promtool spends on a test group before evaluating anything (its storage,
+# loading the rules), in rule evaluations: about 3.7 ms a group, measured over
+# 500 one-rule groups, against about 0.025 ms a rule evaluation.
+GROUP_OVERHEAD = 150.0
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,11 @@ def _rule_count(path: str) -> int:
     return sum(len(yn.sequence(yn.get(g, "rules"))) for g in yn.sequence(yn.get(root, "groups")))
 
 
-def estimate_costs(test_file: TestFile) -> list[float]:
+def estimate_costs(test_file: TestFile, trim: bool = False) -> list[float]:
     """Rule evaluations per group (evaluation steps x rules loaded): promtool's work.
 
     Only relative sizes matter: they balance bins and decide which files are
-    worth cutting into shards.
+    worth cutting into shards. `trim`: groups load only the rules they need.
     """
     text = yn.scalar(yn.get(test_file.root, "evaluation_interval"))
     try:
@@ -109,26 +113,33 @@ def estimate_costs(test_file: TestFile) -> list[float]:
         step_ms = _DEFAULT_EVALUATION_MS
     step_ms = step_ms or _DEFAULT_EVALUATION_MS
     rules = sum(_rule_count(p) for ps in test_file.resolve_rule_files().values() for p in ps)
+    trimmed = trim_plan(test_file) if trim else None
     costs = []
     for group in test_file.groups:
         horizon = max((c.eval_ms or 0 for c in group.cases), default=0)
-        costs.append((1.0 + horizon / step_ms) * max(rules, 1))
+        count = trimmed.rules_loaded(group.index) if trimmed else rules
+        costs.append(GROUP_OVERHEAD + (1.0 + horizon / step_ms) * max(count, 1))
     return costs
 
 
 def plan(
-    selections: Sequence[Selection], workers: int, has_run: bool = False, busy: float = 0.0
+    selections: Sequence[Selection],
+    workers: int,
+    has_run: bool = False,
+    busy: float = 0.0,
+    trim: bool = False,
 ) -> list[list[Unit]]:
     """Bins of units, one bin per worker thread, with about equal cost each.
 
     `has_run`: promtool understands `--run`, so a file with some groups
     selected can be run as written. `busy`: cost of work one worker is
     already doing; the bin that shares its thread (the last) gets less.
+    `trim`: groups will load only the rules they need.
     """
     units: list[Unit] = []
     costs: dict[Path, dict[int, float]] = {}
     for test_file, groups in selections:
-        every = estimate_costs(test_file)
+        every = estimate_costs(test_file, trim)
         chosen = range(len(every)) if groups is None else groups
         costs[test_file.path] = {i: every[i] for i in chosen}
     share = (busy + sum(sum(c.values()) for c in costs.values())) / max(workers, 1)

@@ -1,10 +1,12 @@
-"""Run one promtool test file and give every case its own verdict.
+"""Give every case of a promtool test file its own verdict from promtool's reports.
 
-The file is first run exactly as written: that run is the verdict of record,
-so promrules can never pass a file that bare promtool fails. Only when it
-fails are its groups run again, each as its own file in one process, to learn
-which group each failure belongs to; inside a group a failure is matched to a
-case by its alert name or expression and its evaluation time.
+Two ways in. From one-group copies of the file (how the session runs files
+by default, trimmed to the rules each group needs, see `batching`): each
+report is one group's (`judge_groups`). From a run of the file as written
+(`--promrules-trim-rules=off`, and the fallbacks): when it fails, 3.x's JUnit
+report attributes the failures to groups, and with 2.x the groups run again,
+each as its own file in one process (`judge_file`). Inside a group a failure
+is matched to a case by its alert name or expression and its evaluation time.
 """
 
 from __future__ import annotations

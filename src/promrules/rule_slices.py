@@ -38,6 +38,7 @@ import yaml
 from promrules import yamlnodes as yn
 
 __all__ = [
+    "RuleIndex",
     "RuleInfo",
     "Selector",
     "expr_selectors",
@@ -113,20 +114,6 @@ class RuleInfo:
         if self.alert is not None:
             return [(name, ({"alertname": self.alert}, False)) for name in ALERT_SERIES]
         return [(self.record, ({}, False))] if self.record else []
-
-    def may_see(self, available: dict[str, list[Series]]) -> bool:
-        """Whether one of its selectors may match a series the group has."""
-        return any(
-            any(selector.may_match(series) for series in available.get(selector.name, ()))
-            for selector in self.selectors or ()
-        )
-
-    def feeds(self, needed: dict[str, list[Selector]]) -> bool:
-        """Whether something kept may read what it writes."""
-        return any(
-            any(selector.may_match(series) for selector in needed.get(name, ()))
-            for name, series in self.writes
-        )
 
 
 def _selector(node: pp.VectorSelector) -> Selector | None:
@@ -280,23 +267,54 @@ def _read_rule_file(path: Path, index: int, mtime_ns: int) -> tuple[RuleInfo, ..
     return tuple(infos)
 
 
-def read_rules(paths: Sequence[Path]) -> tuple[RuleInfo, ...] | None:
-    """The rules of a group's rule files, in order; None if one can't be read."""
+class RuleIndex:
+    """The rules of a rule-file set, indexed by the metric names they read and write.
+
+    `kept_rules` then looks only at the rules a new series or a new selector
+    can concern, instead of every rule until nothing changes.
+    """
+
+    def __init__(self, rules: Sequence[RuleInfo]) -> None:
+        self.rules = tuple(rules)
+        self.reads_anything = any(r.selectors is None for r in self.rules)
+        self.always = [r for r in self.rules if r.from_nothing]
+        self.by_alert: dict[str, list[RuleInfo]] = {}
+        self.readers: dict[str, list[RuleInfo]] = {}
+        self.writers: dict[str, list[RuleInfo]] = {}
+        for rule in self.rules:
+            if rule.alert is not None:
+                self.by_alert.setdefault(rule.alert, []).append(rule)
+            for name in {s.name for s in rule.selectors or ()}:
+                self.readers.setdefault(name, []).append(rule)
+            for name, _series in rule.writes:
+                self.writers.setdefault(name, []).append(rule)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+@functools.lru_cache(maxsize=64)
+def _index(paths: tuple[Path, ...], mtimes: tuple[int, ...]) -> RuleIndex | None:
     infos: list[RuleInfo] = []
-    for index, path in enumerate(paths):
-        try:
-            mtime = path.stat().st_mtime_ns
-        except OSError:
-            return None
+    for index, (path, mtime) in enumerate(zip(paths, mtimes, strict=True)):
         found = _read_rule_file(path, index, mtime)
         if found is None:
             return None
         infos += found
-    return tuple(infos)
+    return RuleIndex(infos)
+
+
+def read_rules(paths: Sequence[Path]) -> RuleIndex | None:
+    """The rules of a group's rule files, in order; None if one can't be read."""
+    try:
+        mtimes = tuple(path.stat().st_mtime_ns for path in paths)
+    except OSError:
+        return None
+    return _index(tuple(paths), mtimes)
 
 
 def kept_rules(
-    rules: Sequence[RuleInfo],
+    rules: RuleIndex | Sequence[RuleInfo],
     alertnames: Iterable[str],
     observed: Sequence[Selector] | None,
     inputs: Sequence[tuple[str, dict[str, str]]] | None,
@@ -306,33 +324,44 @@ def kept_rules(
     `alertnames`: names its alert cases check. `observed`: selectors of its
     expression cases (None: they may read anything). `inputs`: name and
     labels of each input series (None: one could not be read).
+
+    A worklist: each series that may exist in the group is offered to the
+    rules that read its name, each selector something kept reads to the rules
+    that write its name; a rule that takes either is kept, and its own
+    selectors and writes join the lists.
     """
-    if observed is None or inputs is None or any(r.selectors is None for r in rules):
+    index = rules if isinstance(rules, RuleIndex) else RuleIndex(rules)
+    if observed is None or inputs is None or index.reads_anything:
         return None
-    wanted = set(alertnames)
-    needed: dict[str, list[Selector]] = {}  # what kept rules and expression cases read
-    available: dict[str, list[Series]] = {}  # what the group's storage may hold
-    for selector in observed:
-        needed.setdefault(selector.name, []).append(selector)
-    for name, labels in inputs:
-        available.setdefault(name, []).append((labels, True))
     kept: set[Position] = set()
-    changed = True
-    while changed:
-        changed = False
-        for rule in rules:
-            if rule.position in kept:
-                continue
-            if (
-                rule.from_nothing
-                or rule.alert in wanted
-                or rule.feeds(needed)
-                or rule.may_see(available)
-            ):
-                kept.add(rule.position)
-                for selector in rule.selectors or ():
-                    needed.setdefault(selector.name, []).append(selector)
-                for name, series in rule.writes:
-                    available.setdefault(name, []).append(series)
-                changed = True
+    new_series: list[tuple[str, Series]] = [(name, (labels, True)) for name, labels in inputs]
+    new_selectors: list[Selector] = list(observed)
+
+    def keep(rule: RuleInfo) -> None:
+        if rule.position not in kept:
+            kept.add(rule.position)
+            new_selectors.extend(rule.selectors or ())
+            new_series.extend(rule.writes)
+
+    for rule in index.always:
+        keep(rule)
+    for alert in set(alertnames):
+        for rule in index.by_alert.get(alert, ()):
+            keep(rule)
+    while new_series or new_selectors:
+        if new_series:
+            name, series = new_series.pop()
+            for rule in index.readers.get(name, ()):
+                if rule.position not in kept and any(
+                    s.name == name and s.may_match(series) for s in rule.selectors or ()
+                ):
+                    keep(rule)
+        else:
+            selector = new_selectors.pop()
+            for rule in index.writers.get(selector.name, ()):
+                if rule.position not in kept and any(
+                    name == selector.name and selector.may_match(series)
+                    for name, series in rule.writes
+                ):
+                    keep(rule)
     return frozenset(kept)

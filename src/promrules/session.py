@@ -115,7 +115,7 @@ class SessionState:
         self._speculated = True
         self.select([(test_file, None)])
         self.start([test_file.path])
-        self._busy = sum(estimate_costs(test_file))
+        self._busy = sum(estimate_costs(test_file, self.trim_rules))
 
     def start(self, paths: Iterable[Path] | None = None) -> None:
         """Start the promtool work of selected files in the background, batched and in parallel.
@@ -131,7 +131,13 @@ class SessionState:
         if not chosen:
             return
         promtool = self.promtool()
-        bins = plan(chosen, self.workers, has_run=promtool.major >= 3, busy=self._busy)
+        bins = plan(
+            chosen,
+            self.workers,
+            has_run=promtool.major >= 3,
+            busy=self._busy,
+            trim=self.trim_rules,
+        )
         self._busy = 0.0
         for test_file, groups in chosen:
             self._results[test_file.path] = Future()

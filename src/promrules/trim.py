@@ -12,7 +12,9 @@ used and the groups run with all their rules.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -22,7 +24,7 @@ from promrules import yamlnodes as yn
 from promrules.model import TestFile, TestGroup
 from promrules.split import write_group_file, write_node
 
-__all__ = ["RuleTrimmer"]
+__all__ = ["RuleTrimmer", "TrimPlan", "trim_plan"]
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -85,6 +87,50 @@ def _group_needs(
     return alertnames, observed, inputs
 
 
+@dataclass(frozen=True)
+class TrimPlan:
+    """A test file's rule files and, per group, the rules it keeps (None: all of them)."""
+
+    rule_set: RuleSet
+    rule_count: int
+    kept: tuple[frozenset[rule_slices.Position] | None, ...]
+
+    def rules_loaded(self, group: int) -> int:
+        kept = self.kept[group]
+        return self.rule_count if kept is None else len(kept)
+
+
+def _make_plan(test_file: TestFile) -> TrimPlan | None:
+    rule_set = tuple(
+        Path(p).resolve() for paths in test_file.resolve_rule_files().values() for p in paths
+    )
+    if len(set(rule_set)) != len(rule_set):
+        return None
+    if any(_rule_root(p, p.stat().st_mtime_ns) is None for p in rule_set):
+        return None
+    rules = rule_slices.read_rules(rule_set)
+    if rules is None:
+        return None
+    kept = tuple(rule_slices.kept_rules(rules, *_group_needs(g)) for g in test_file.groups)
+    return TrimPlan(rule_set, len(rules), kept)
+
+
+# Plans by test file object: the planner (for cost estimates) and the trimmer ask
+# for the same file; an entry goes when its TestFile does. Keyed by identity,
+# not equality: two loads of a rewritten file can compare equal (the YAML
+# nodes, input series included, are left out of TestFile's comparison).
+_PLANS: dict[int, TrimPlan | None] = {}
+
+
+def trim_plan(test_file: TestFile) -> TrimPlan | None:
+    """Which rules each group of the file keeps; None when its rules can't be trimmed."""
+    key = id(test_file)
+    if key not in _PLANS:
+        _PLANS[key] = _make_plan(test_file)
+        weakref.finalize(test_file, _PLANS.pop, key, None)
+    return _PLANS[key]
+
+
 class RuleTrimmer:
     """Writes trimmed group files and their rule files into one folder."""
 
@@ -102,24 +148,18 @@ class RuleTrimmer:
 
         None when the file's rules cannot be read: run it untrimmed.
         """
-        rule_set = tuple(
-            Path(p).resolve() for paths in test_file.resolve_rule_files().values() for p in paths
-        )
-        if len(set(rule_set)) != len(rule_set):
+        plan = trim_plan(test_file)
+        if plan is None:
             return None
-        if any(_rule_root(p, p.stat().st_mtime_ns) is None for p in rule_set):
-            return None
-        rules = rule_slices.read_rules(rule_set)
-        if rules is None:
-            return None
+        rule_set = plan.rule_set
         roots = [_rule_root(p, p.stat().st_mtime_ns) for p in rule_set]
         paths = []
         trimmed = False
         for index in indexes:
             group = test_file.groups[index]
-            kept = rule_slices.kept_rules(rules, *_group_needs(group))
+            kept = plan.kept[index]
             rule_files = [str(p) for p in rule_set]
-            if kept is not None and len(kept) < len(rules):
+            if kept is not None and len(kept) < plan.rule_count:
                 trimmed = True
                 rule_files = [
                     str(self._trimmed(path, root, i, kept))
