@@ -7,7 +7,6 @@ and odd output are handled in one place and callers get frozen result objects.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import shutil
@@ -40,7 +39,6 @@ _MEMORY_TMP = Path("/dev/shm")
 _MEMORY_TMP_MIN_FREE = 1 << 30
 
 
-@functools.cache
 def scratch_parent() -> str | None:
     """Where promtool's private TMPDIR goes: a TMPDIR the user set, else /dev/shm if it has room."""
     if os.environ.get("TMPDIR"):
