@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from promrules import timeline
 from promrules.model import load_test_file
 from promrules.promtool import Promtool
-from promrules.trim import RuleTrimmer
+from promrules.trim import RuleTrimmer, trimmed_rule_files
 
 # Three alerts on different metrics and one on a metric they share with a label.
 RULES = """\
@@ -140,3 +141,20 @@ def test_an_unobserved_rule_failing_on_the_groups_data_fails_the_group(
     outcomes = _outcomes(pytester, "pack_test.yml")
     assert outcomes.get("passed") == 2  # the root-disk group does not read cpu_usage
     assert outcomes.get("failed", 0) + outcomes.get("errors", 0) == 1
+
+
+def test_a_timeline_from_trimmed_rules_is_the_timeline_from_all_of_them(
+    tmp_path: Path, promtool: Promtool
+) -> None:
+    (tmp_path / "rules.yml").write_text(RULES)
+    (tmp_path / "pack_test.yml").write_text(TESTS)
+    copies = trimmed_rule_files(
+        [tmp_path / "rules.yml"], "RootDiskFull", ["disk:root"], ['disk_usage{mount="/"}'], tmp_path
+    )
+    assert copies != [tmp_path / "rules.yml"]  # something was left out
+    shown = [
+        timeline.build(promtool, tmp_path / "pack_test.yml", 1, "RootDiskFull", 120_000, trim=trim)
+        for trim in (True, False)
+    ]
+    assert shown[0].render() == shown[1].render()
+    assert "disk:root" in shown[0].render()

@@ -181,7 +181,7 @@ class SessionState:
                 return
             if verdict.status == "failed" and case.kind == "alert":
                 self._timelines[(path, case_key(group, case))] = self._pool.submit(
-                    failure_timeline, promtool, path, group, case
+                    failure_timeline, promtool, path, group, case, self.trim_rules
                 )
 
     def failure_timeline(self, test_file: TestFile, group: TestGroup, case: Case) -> str:
@@ -193,7 +193,7 @@ class SessionState:
                 return future.result()
             except CancelledError:
                 pass
-        return failure_timeline(self.promtool(), test_file.path, group, case)
+        return failure_timeline(self.promtool(), test_file.path, group, case, self.trim_rules)
 
     def _groups_done(
         self,

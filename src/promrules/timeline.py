@@ -9,6 +9,7 @@ ALERTS series.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from promrules.model import Case, TestGroup, load_test_file
 from promrules.notation import format_number
 from promrules.probe import ProbeError, Sample, query
 from promrules.promtool import Promtool, PromtoolError
+from promrules.trim import trimmed_rule_files
 
 __all__ = ["Timeline", "build", "build_for_group", "failure_timeline"]
 
@@ -107,8 +109,13 @@ def build_for_group(
     expected: Mapping[int, str] | None = None,
     before: int = 5,
     after: int = 2,
+    trim_into: Path | None = None,
 ) -> Timeline:
-    """A timeline for a test group given as a mapping (`interval`, `input_series`, ...)."""
+    """A timeline for a test group given as a mapping (`interval`, `input_series`, ...).
+
+    `trim_into`: a folder for rule files trimmed to what the timeline's
+    queries need (as test groups are trimmed; docs/user-guide.md).
+    """
     definitions: list[AlertDefinition] = []
     for path in rule_files:
         definitions += [d for d in load_alerts(path) if d.name == alertname]
@@ -122,6 +129,8 @@ def build_for_group(
     exprs = list(dict.fromkeys(d.expr for d in definitions if d.expr))
     alerts = f'ALERTS{{alertname="{alertname}"}}'
     columns = [*dict.fromkeys(selectors), *exprs, alerts]
+    if trim_into is not None:
+        rule_files = trimmed_rule_files(rule_files, alertname, columns, selectors, trim_into)
     answers = query(
         promtool,
         [(expr, t) for t in times for expr in columns],
@@ -151,6 +160,7 @@ def build(
     expected: Mapping[int, str] | None = None,
     before: int = 5,
     after: int = 2,
+    trim: bool = False,
 ) -> Timeline:
     """A timeline of `alertname` in one group of a promtool test file on disk.
 
@@ -165,20 +175,24 @@ def build(
     except DurationError:
         interval = "1m"
     rule_files = [Path(p) for paths in test_file.resolve_rule_files().values() for p in paths]
-    return build_for_group(
-        promtool,
-        group,
-        rule_files,
-        alertname,
-        around_ms,
-        evaluation_interval=interval,
-        expected=expected,
-        before=before,
-        after=after,
-    )
+    with tempfile.TemporaryDirectory(prefix="promrules-timeline-") as tmp:
+        return build_for_group(
+            promtool,
+            group,
+            rule_files,
+            alertname,
+            around_ms,
+            evaluation_interval=interval,
+            expected=expected,
+            before=before,
+            after=after,
+            trim_into=Path(tmp) if trim else None,
+        )
 
 
-def failure_timeline(promtool: Promtool, path: Path, group: TestGroup, case: Case) -> str:
+def failure_timeline(
+    promtool: Promtool, path: Path, group: TestGroup, case: Case, trim: bool = False
+) -> str:
     """The rendered timeline shown under a failed alert case, or why there is none."""
     if case.eval_ms is None:
         return ""
@@ -191,6 +205,7 @@ def failure_timeline(promtool: Promtool, path: Path, group: TestGroup, case: Cas
             case.subject,
             case.eval_ms,
             expected={case.eval_ms: want},
+            trim=trim,
         )
     except (ProbeError, PromtoolError, yn.YamlError, OSError) as exc:
         return f"(no timeline: {exc})"

@@ -24,7 +24,7 @@ from promrules import yamlnodes as yn
 from promrules.model import TestFile, TestGroup
 from promrules.split import write_group_file, write_node
 
-__all__ = ["RuleTrimmer", "TrimPlan", "trim_plan"]
+__all__ = ["RuleTrimmer", "TrimPlan", "trim_plan", "trimmed_rule_files"]
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -162,7 +162,7 @@ class RuleTrimmer:
             if kept is not None and len(kept) < plan.rule_count:
                 trimmed = True
                 rule_files = [
-                    str(self._trimmed(path, root, i, kept))
+                    str(self.trimmed_copy(path, root, i, kept))
                     for i, (path, root) in enumerate(zip(rule_set, roots, strict=True))
                     if root is not None
                 ]
@@ -178,7 +178,7 @@ class RuleTrimmer:
         """The probe file of each rule set some group was trimmed from."""
         return dict(self._probes)
 
-    def _trimmed(
+    def trimmed_copy(
         self,
         path: Path,
         root: yaml.MappingNode,
@@ -215,3 +215,42 @@ class RuleTrimmer:
         )
         write_node(document, target)
         self._probes[rule_set] = target
+
+
+def trimmed_rule_files(
+    rule_files: Sequence[Path],
+    alertname: str,
+    exprs: Sequence[str],
+    series: Sequence[str],
+    directory: Path,
+) -> list[Path]:
+    """Rule files for one group's queries (a timeline's), keeping only what they need.
+
+    The files themselves when nothing can be left out or something can't be
+    read. No probe: a timeline is a diagnosis, and the failed case's own
+    message already carries any evaluation error.
+    """
+    paths = tuple(p.resolve() for p in rule_files)
+    roots = [_rule_root(p, p.stat().st_mtime_ns) for p in paths]
+    if len(set(paths)) != len(paths) or any(root is None for root in roots):
+        return list(rule_files)
+    rules = rule_slices.read_rules(paths)
+    observed: list[rule_slices.Selector] = []
+    for expr in exprs:
+        found = rule_slices.expr_selectors(expr)
+        if found is None:
+            return list(rule_files)
+        observed += found
+    inputs = [rule_slices.input_series(text) for text in series]
+    known = [i for i in inputs if i is not None]
+    if rules is None or len(known) != len(inputs):
+        return list(rule_files)
+    kept = rule_slices.kept_rules(rules, [alertname], observed, known)
+    if kept is None or len(kept) == len(rules):
+        return list(rule_files)
+    trimmer = RuleTrimmer(directory)
+    return [
+        trimmer.trimmed_copy(path, root, i, kept)
+        for i, (path, root) in enumerate(zip(paths, roots, strict=True))
+        if root is not None
+    ]
