@@ -146,7 +146,10 @@ def plan(
     for test_file, groups in selections:
         group_costs = costs[test_file.path]
         cost = sum(group_costs.values())
-        if workers > 1 and cost > max(share, MIN_SHARD_COST) and len(group_costs) > 1:
+        # Trimmed, every group is a file of its own anyway: groups of one file can
+        # go to different workers at no cost, which balances them best.
+        big = trim or cost > max(share, MIN_SHARD_COST)
+        if workers > 1 and big and len(group_costs) > 1:
             units += [Unit(test_file, (i,), c) for i, c in group_costs.items()]
         elif groups is None:
             units.append(Unit(test_file, None, cost))
