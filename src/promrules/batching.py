@@ -49,6 +49,9 @@ _DEFAULT_EVALUATION_MS = 60_000
 # Below this many rule evaluations a file is cheaper to run whole than to cut up
 # (100 groups x 7 steps x 100 rules take promtool about 2 s).
 MIN_SHARD_COST = 50_000.0
+# The same for a trimmed file, whose groups are separate files anyway: worth a
+# promtool start of its own (about 0.1 s of work).
+MIN_TRIMMED_SHARD_COST = 3_000.0
 # What promtool spends on a test group before evaluating anything (its storage,
 # loading the rules), in rule evaluations: about 3.7 ms a group, measured over
 # 500 one-rule groups, against about 0.025 ms a rule evaluation.
@@ -146,9 +149,9 @@ def plan(
     for test_file, groups in selections:
         group_costs = costs[test_file.path]
         cost = sum(group_costs.values())
-        # Trimmed, every group is a file of its own anyway: groups of one file can
-        # go to different workers at no cost, which balances them best.
-        big = trim or cost > max(share, MIN_SHARD_COST)
+        # Trimmed, every group is a file of its own anyway: cutting a file up costs
+        # nothing but, at worst, one more promtool start.
+        big = cost > max(share, MIN_TRIMMED_SHARD_COST if trim else MIN_SHARD_COST)
         if workers > 1 and big and len(group_costs) > 1:
             units += [Unit(test_file, (i,), c) for i, c in group_costs.items()]
         elif groups is None:
