@@ -18,7 +18,6 @@ copies in the shared process.
 
 from __future__ import annotations
 
-import functools
 import re
 import tempfile
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from promrules.model import TestFile
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun
 from promrules.results import FileResult
+from promrules.rule_slices import rule_file_root
 from promrules.split import write_group_files
 from promrules.trim import RuleTrimmer, trim_plan
 
@@ -94,11 +94,9 @@ def run_filter(test_file: TestFile, groups: Sequence[int]) -> str | None:
     return "^(?:" + "|".join(chosen) + ")$"
 
 
-@functools.lru_cache(maxsize=1024)
 def _rule_count(path: str) -> int:
-    try:
-        root = yn.compose_file(Path(path))
-    except yn.YamlError:
+    root = rule_file_root(Path(path))
+    if root is None:
         return 1
     return sum(len(yn.sequence(yn.get(g, "rules"))) for g in yn.sequence(yn.get(root, "groups")))
 

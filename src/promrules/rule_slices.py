@@ -14,7 +14,7 @@ expression cannot make a series out of nothing (`vector(1)`, `absent(x)`,
 `time()` can, so such rules are always kept), it writes nothing, and what it
 does is the same in every group: its behaviour on an empty storage. That is
 checked once per set of rule files by a probe group with no input series (see
-`probe_document`); when the probe fails, nothing is left out for that set.
+`trim`); when the probe fails, nothing is left out for that set.
 
 So each group keeps the rules it observes, their dependencies, and every rule
 that could see one of its series; the rest are left out. A selector whose
@@ -36,6 +36,8 @@ import promql_parser as pp
 import yaml
 
 from promrules import yamlnodes as yn
+from promrules.comparisons import matchers
+from promrules.derive import promql
 
 __all__ = [
     "RuleIndex",
@@ -46,6 +48,7 @@ __all__ = [
     "kept_rules",
     "produces_from_nothing",
     "read_rules",
+    "rule_file_root",
     "selectors_of",
 ]
 
@@ -64,7 +67,6 @@ _DATE_FUNCTIONS = {
     "month",
     "year",
 }
-_SET_OPERATORS = {"and", "or", "unless"}
 
 Position = tuple[int, int, int]  # (rule file, rule group, rule) indexes
 
@@ -122,17 +124,15 @@ def _selector(node: pp.VectorSelector) -> Selector | None:
         return None
     name = str(node.name) if node.name else None
     equal, not_equal = [], []
-    for matcher in node.matchers.matchers:
-        op = str(matcher.op)
-        pair = (str(matcher.name), str(matcher.value))
-        if matcher.name == "__name__":
-            if op != "MatchOp.Equal":
+    for label, op, value in matchers(node):
+        if label == "__name__":
+            if op != "=":
                 return None
-            name = pair[1]
-        elif op == "MatchOp.Equal":
-            equal.append(pair)
-        elif op == "MatchOp.NotEqual":
-            not_equal.append(pair)
+            name = value
+        elif op == "=":
+            equal.append((label, value))
+        elif op == "!=":
+            not_equal.append((label, value))
     if name is None:
         return None
     return Selector(name, tuple(equal), tuple(not_equal))
@@ -140,9 +140,10 @@ def _selector(node: pp.VectorSelector) -> Selector | None:
 
 def _parse(text: str) -> pp.Expr | None:
     try:
-        return pp.parse(text)
-    except (ValueError, RuntimeError):
+        root: pp.Expr = promql.parse(text)
+    except promql.ExprError:
         return None
+    return root
 
 
 def selectors_of(root: pp.Expr) -> tuple[Selector, ...] | None:
@@ -204,7 +205,7 @@ def produces_from_nothing(node: pp.Expr) -> bool:
     if isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr, pp.AggregateExpr)):
         return produces_from_nothing(node.expr)
     if isinstance(node, pp.BinaryExpr):
-        op = str(node.op).strip().lower()
+        op = promql.operator(node)
         left, right = produces_from_nothing(node.lhs), produces_from_nothing(node.rhs)
         if op == "or":
             return left or right
@@ -252,13 +253,30 @@ def _rule_info(position: Position, rule: yaml.Node) -> RuleInfo:
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _read_rule_file(path: Path, index: int, mtime_ns: int) -> tuple[RuleInfo, ...] | None:
+@functools.lru_cache(maxsize=64)
+def _compose(path: Path, mtime_ns: int) -> yaml.MappingNode | None:
     try:
         root = yn.compose_file(path)
     except yn.YamlError:
         return None
-    if not isinstance(root, yaml.MappingNode):
+    return root if isinstance(root, yaml.MappingNode) else None
+
+
+def rule_file_root(path: Path) -> yaml.MappingNode | None:
+    """A rule file's composed YAML, read once while the file is unchanged; None if unreadable.
+
+    Shared by the rule reading here, the trimmed copies and the cost estimate.
+    """
+    try:
+        return _compose(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _read_rule_file(path: Path, index: int, mtime_ns: int) -> tuple[RuleInfo, ...] | None:
+    root = rule_file_root(path)
+    if root is None:
         return None
     infos = []
     for g, group in enumerate(yn.sequence(yn.get(root, "groups"))):

@@ -11,7 +11,6 @@ used and the groups run with all their rules.
 
 from __future__ import annotations
 
-import functools
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,15 +30,6 @@ _SEQ = "tag:yaml.org,2002:seq"
 _STR = "tag:yaml.org,2002:str"
 
 RuleSet = tuple[Path, ...]
-
-
-@functools.lru_cache(maxsize=64)
-def _rule_root(path: Path, mtime_ns: int) -> yaml.MappingNode | None:
-    try:
-        root = yn.compose_file(path)
-    except yn.YamlError:
-        return None
-    return root if isinstance(root, yaml.MappingNode) else None
 
 
 def _trimmed_rule_document(
@@ -106,7 +96,7 @@ def _make_plan(test_file: TestFile) -> TrimPlan | None:
     )
     if len(set(rule_set)) != len(rule_set):
         return None
-    if any(_rule_root(p, p.stat().st_mtime_ns) is None for p in rule_set):
+    if any(rule_slices.rule_file_root(p) is None for p in rule_set):
         return None
     rules = rule_slices.read_rules(rule_set)
     if rules is None:
@@ -152,7 +142,7 @@ class RuleTrimmer:
         if plan is None:
             return None
         rule_set = plan.rule_set
-        roots = [_rule_root(p, p.stat().st_mtime_ns) for p in rule_set]
+        roots = [rule_slices.rule_file_root(p) for p in rule_set]
         paths = []
         trimmed = False
         for index in indexes:
@@ -231,7 +221,7 @@ def trimmed_rule_files(
     message already carries any evaluation error.
     """
     paths = tuple(p.resolve() for p in rule_files)
-    roots = [_rule_root(p, p.stat().st_mtime_ns) for p in paths]
+    roots = [rule_slices.rule_file_root(p) for p in paths]
     if len(set(paths)) != len(paths) or any(root is None for root in roots):
         return list(rule_files)
     rules = rule_slices.read_rules(paths)
