@@ -12,8 +12,8 @@ used and the groups run with all their rules.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -56,25 +56,43 @@ def _trimmed_rule_document(
     return yaml.MappingNode(_MAP, pairs, flow_style=False)
 
 
-def _group_needs(
-    group: TestGroup,
-) -> tuple[set[str], list[rule_slices.Selector] | None, list[tuple[str, dict[str, str]]] | None]:
-    """Alert names, selectors of expression cases, and input series of a group."""
-    alertnames = {c.subject for c in group.cases if c.kind == "alert"}
-    observed: list[rule_slices.Selector] | None = []
-    for case in group.cases:
-        if case.kind == "expr" and observed is not None:
-            reads = rule_slices.expr_selectors(case.subject)
-            observed = None if reads is None else observed + list(reads)
-    inputs: list[tuple[str, dict[str, str]]] | None = []
-    for entry in yn.sequence(yn.get(group.node, "input_series")):
-        text = yn.scalar(yn.get(entry, "series"))
-        parsed = rule_slices.input_series(text) if text is not None else None
-        if parsed is None or inputs is None:
-            inputs = None
-            break
-        inputs.append(parsed)
-    return alertnames, observed, inputs
+Needs = tuple[set[str], list[rule_slices.Selector] | None, list[tuple[str, dict[str, str]]] | None]
+
+
+def _needs(alertnames: Iterable[str], exprs: Iterable[str], series: Iterable[str]) -> Needs:
+    """What `kept_rules` asks of a group: alert names, selectors read, input series.
+
+    None for the selectors or the series when one of them can't be read.
+    """
+    selectors = [rule_slices.expr_selectors(expr) for expr in exprs]
+    observed = None if None in selectors else [s for found in selectors if found for s in found]
+    series_read = [rule_slices.input_series(text) for text in series]
+    inputs = None if None in series_read else [i for i in series_read if i is not None]
+    return set(alertnames), observed, inputs
+
+
+def _group_needs(group: TestGroup) -> Needs:
+    return _needs(
+        (c.subject for c in group.cases if c.kind == "alert"),
+        (c.subject for c in group.cases if c.kind == "expr"),
+        (
+            yn.scalar(yn.get(entry, "series")) or ""
+            for entry in yn.sequence(yn.get(group.node, "input_series"))
+        ),
+    )
+
+
+def _readable(
+    rule_set: RuleSet,
+) -> tuple[rule_slices.RuleIndex, list[yaml.MappingNode]] | None:
+    """The rules of a set of rule files and their YAML; None if they can't be trimmed."""
+    if len(set(rule_set)) != len(rule_set):
+        return None
+    rules = rule_slices.read_rules(rule_set)  # None when a file does not compose
+    roots = [rule_slices.rule_file_root(p) for p in rule_set]
+    if rules is None:
+        return None
+    return rules, [root for root in roots if root is not None]
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,7 @@ class TrimPlan:
     """A test file's rule files and, per group, the rules it keeps (None: all of them)."""
 
     rule_set: RuleSet
+    roots: list[yaml.MappingNode] = field(compare=False)
     rule_count: int
     kept: tuple[frozenset[rule_slices.Position] | None, ...]
 
@@ -94,15 +113,12 @@ def _make_plan(test_file: TestFile) -> TrimPlan | None:
     rule_set = tuple(
         Path(p).resolve() for paths in test_file.resolve_rule_files().values() for p in paths
     )
-    if len(set(rule_set)) != len(rule_set):
+    readable = _readable(rule_set)
+    if readable is None:
         return None
-    if any(rule_slices.rule_file_root(p) is None for p in rule_set):
-        return None
-    rules = rule_slices.read_rules(rule_set)
-    if rules is None:
-        return None
+    rules, roots = readable
     kept = tuple(rule_slices.kept_rules(rules, *_group_needs(g)) for g in test_file.groups)
-    return TrimPlan(rule_set, len(rules), kept)
+    return TrimPlan(rule_set, roots, len(rules), kept)
 
 
 # Plans by test file object: the planner (for cost estimates) and the trimmer ask
@@ -142,7 +158,6 @@ class RuleTrimmer:
         if plan is None:
             return None
         rule_set = plan.rule_set
-        roots = [rule_slices.rule_file_root(p) for p in rule_set]
         paths = []
         trimmed = False
         for index in indexes:
@@ -153,8 +168,7 @@ class RuleTrimmer:
                 trimmed = True
                 rule_files = [
                     str(self.trimmed_copy(path, root, i, kept))
-                    for i, (path, root) in enumerate(zip(rule_set, roots, strict=True))
-                    if root is not None
+                    for i, (path, root) in enumerate(zip(rule_set, plan.roots, strict=True))
                 ]
             self._files += 1
             target = self.directory / f"{self._files}.{test_file.path.stem}.group{index}.yml"
@@ -221,26 +235,15 @@ def trimmed_rule_files(
     message already carries any evaluation error.
     """
     paths = tuple(p.resolve() for p in rule_files)
-    roots = [rule_slices.rule_file_root(p) for p in paths]
-    if len(set(paths)) != len(paths) or any(root is None for root in roots):
+    readable = _readable(paths)
+    if readable is None:
         return list(rule_files)
-    rules = rule_slices.read_rules(paths)
-    observed: list[rule_slices.Selector] = []
-    for expr in exprs:
-        found = rule_slices.expr_selectors(expr)
-        if found is None:
-            return list(rule_files)
-        observed += found
-    inputs = [rule_slices.input_series(text) for text in series]
-    known = [i for i in inputs if i is not None]
-    if rules is None or len(known) != len(inputs):
-        return list(rule_files)
-    kept = rule_slices.kept_rules(rules, [alertname], observed, known)
+    rules, roots = readable
+    kept = rule_slices.kept_rules(rules, *_needs([alertname], exprs, series))
     if kept is None or len(kept) == len(rules):
         return list(rule_files)
     trimmer = RuleTrimmer(directory)
     return [
         trimmer.trimmed_copy(path, root, i, kept)
         for i, (path, root) in enumerate(zip(paths, roots, strict=True))
-        if root is not None
     ]
