@@ -9,6 +9,7 @@ ALERTS series.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -175,7 +176,8 @@ def build(
     except DurationError:
         interval = "1m"
     rule_files = [Path(p) for paths in test_file.resolve_rule_files().values() for p in paths]
-    with tempfile.TemporaryDirectory(prefix="promrules-timeline-") as tmp:
+    scratch = tempfile.TemporaryDirectory(prefix="promrules-timeline-") if trim else None
+    with scratch or contextlib.nullcontext():
         return build_for_group(
             promtool,
             group,
@@ -186,7 +188,7 @@ def build(
             expected=expected,
             before=before,
             after=after,
-            trim_into=Path(tmp) if trim else None,
+            trim_into=Path(scratch.name) if scratch else None,
         )
 
 
