@@ -70,6 +70,9 @@ class Unit:
     groups: tuple[int, ...] | None
     cost: float
     run_regex: str | None = None
+    # The file as written in a promtool process of its own: promrules' reading of
+    # it may not be promtool's (TestFile.doubts), so nothing is cut, trimmed or shared.
+    as_written: bool = False
 
 
 # A file and the indexes of its selected groups (None: all of them).
@@ -139,14 +142,19 @@ def plan(
     """
     units: list[Unit] = []
     costs: dict[Path, dict[int, float]] = {}
+    every_cost: dict[Path, list[float]] = {}
     for test_file, groups in selections:
-        every = estimate_costs(test_file, trim)
+        every = estimate_costs(test_file, trim and not test_file.doubts)
+        every_cost[test_file.path] = every
         chosen = range(len(every)) if groups is None else groups
         costs[test_file.path] = {i: every[i] for i in chosen}
     share = (busy + sum(sum(c.values()) for c in costs.values())) / max(workers, 1)
     for test_file, groups in selections:
         group_costs = costs[test_file.path]
         cost = sum(group_costs.values())
+        if test_file.doubts:
+            units.append(Unit(test_file, None, sum(every_cost[test_file.path]), as_written=True))
+            continue
         # Trimmed, every group is a file of its own anyway: cutting a file up costs
         # nothing but, at worst, one more promtool start.
         big = cost > max(share, MIN_TRIMMED_SHARD_COST if trim else MIN_SHARD_COST)
@@ -201,12 +209,15 @@ def run_bin(
     files in `groups_done`, because such a file is only judged once all its
     groups are back. `trim`: groups load only the rules they need (`trim`).
     """
-    shared = [u for u in units if u.run_regex is None]
+    shared = [u for u in units if u.run_regex is None and not u.as_written]
     named = [u for u in units if u.run_regex is not None]
     if shared:
         _run_shared(promtool, shared, file_done, groups_done, trim)
     for unit in named:
         _run_named(promtool, unit, file_done, groups_done)
+    for unit in units:
+        if unit.as_written:
+            file_done(run_test_files(promtool, [unit.test_file])[unit.test_file.path])
 
 
 def _run_named(

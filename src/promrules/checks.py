@@ -15,7 +15,13 @@ from promrules.durations import DurationError, format_duration, parse_duration
 from promrules.model import TestFile, load_rule_file
 from promrules.results import CaseKey, CaseResult, case_key
 
-__all__ = ["file_problem", "group_and_case_problems", "late_evaluations"]
+__all__ = [
+    "case_warnings",
+    "duplicate_group_names",
+    "file_problem",
+    "group_and_case_problems",
+    "late_evaluations",
+]
 
 
 def file_problem(test_file: TestFile) -> str | None:
@@ -57,23 +63,28 @@ def unknown_alerts(test_file: TestFile) -> dict[CaseKey, CaseResult]:
     return verdicts
 
 
-def duplicate_group_names(test_file: TestFile) -> dict[CaseKey, CaseResult]:
-    """Two groups with one name: failures and `--run` could not point at one of them."""
+def duplicate_group_names(test_file: TestFile) -> dict[CaseKey, str]:
+    """Warnings for groups that reuse an earlier group's name.
+
+    promtool accepts repeated names (real suites that pass have them), so this
+    is a warning: promrules tells the groups apart by position (ids `name#2`).
+    """
     first_line: dict[str, int] = {}
-    verdicts = {}
+    warnings = {}
     for group in test_file.groups:
         if not group.name:
             continue
         if group.name in first_line:
             message = (
-                f"line {group.line}: test group name {group.name!r} is already "
-                f"used by the group at line {first_line[group.name]}; give each group its own name"
+                f"{test_file.path.name}:{group.line}: test group name {group.name!r} is "
+                f"already used by the group at line {first_line[group.name]}; its cases are "
+                f"named {group.name}#N here, and promtool's messages cannot tell the two apart"
             )
             for case in group.cases:
-                verdicts[case_key(group, case)] = CaseResult("error", message=message)
+                warnings[case_key(group, case)] = message
         else:
             first_line[group.name] = group.line
-    return verdicts
+    return warnings
 
 
 def zero_intervals(test_file: TestFile) -> dict[CaseKey, CaseResult]:
@@ -99,7 +110,6 @@ def zero_intervals(test_file: TestFile) -> dict[CaseKey, CaseResult]:
 def group_and_case_problems(test_file: TestFile) -> dict[CaseKey, CaseResult]:
     return {
         **unknown_alerts(test_file),
-        **duplicate_group_names(test_file),
         **zero_intervals(test_file),
     }
 
@@ -122,6 +132,14 @@ def _last_sample_ms(values: str, step_ms: int) -> int | None:
                 last = position
             position += 1
     return None if last is None else last * step_ms
+
+
+def case_warnings(test_file: TestFile) -> dict[CaseKey, str]:
+    """What promrules warns about per case (promtool stays silent on all of it)."""
+    found = late_evaluations(test_file)
+    for key, message in duplicate_group_names(test_file).items():
+        found[key] = f"{found[key]}; {message}" if key in found else message
+    return found
 
 
 def late_evaluations(test_file: TestFile) -> dict[CaseKey, str]:

@@ -20,7 +20,7 @@ from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
 from promrules.durations import format_duration
 from promrules.live import LIVE
-from promrules.model import Case, TestFile, TestGroup, load_test_file
+from promrules.model import Case, TestFile, TestGroup
 from promrules.output import Failure
 from promrules.plugin import (
     STATE,
@@ -274,7 +274,7 @@ class GeneratedTestFile(pytest.File):
         except yn.YamlError:
             return  # the rule file's own `load`/`check` items report it
         state.add_rule_file(rule_file, _shown(rule_file, self.config))
-        test_file = load_test_file(self.path, state.yaml_root(self.path))
+        test_file = state.load_test_file(self.path)
         changes = {}
         for rule in rules:
             recorded = header.signatures.get(rule.name)

@@ -137,8 +137,21 @@ def judge_groups(
     return FileResult(test_file, verdicts, runs=runs)
 
 
+def _unattributable(test_file: TestFile, run: PromtoolRun) -> FileResult:
+    """A failed file whose groups promrules cannot rerun one by one: every case fails."""
+    message = (
+        "promtool failed this file, and promrules cannot tell which case it was: its "
+        "reading of the file may differ from promtool's ("
+        + "; ".join(test_file.doubts)
+        + f"), so it ran the file only as written. promtool's output:\n{run.output}"
+    )
+    return FileResult(test_file, file_error=message, runs=(run,))
+
+
 def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:
     """Find which cases failed in a file whose run as written failed."""
+    if test_file.doubts:
+        return _unattributable(test_file, first)
     split_run, reports = run_groups(promtool, test_file)
     runs = (first, split_run)
     if isinstance(reports, str):

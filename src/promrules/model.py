@@ -77,6 +77,9 @@ class TestFile:
     rule_patterns: tuple[tuple[str, int], ...]  # (pattern as written, line)
     groups: tuple[TestGroup, ...]
     root: yaml.Node = field(repr=False, compare=False)
+    # Why promrules' reading of the file may differ from promtool's (goyaml): when
+    # there are any, the file runs as written, untrimmed and in a process of its own.
+    doubts: tuple[str, ...] = ()
 
     def resolve_rule_files(self) -> dict[str, list[str]]:
         """Each rule_files pattern with the files it matches, as promtool resolves them."""
@@ -137,10 +140,17 @@ def _read_cases(group: yaml.Node, key: str, kind: Literal["alert", "expr"]) -> l
     return cases
 
 
-def load_test_file(path: Path, root: yaml.Node | None = None) -> TestFile:
-    """Read a promtool test file's groups and cases (raises yamlnodes.YamlError)."""
+def load_test_file(
+    path: Path, root: yaml.Node | None = None, doubts: tuple[str, ...] = ()
+) -> TestFile:
+    """Read a promtool test file's groups and cases (raises yamlnodes.YamlError).
+
+    `root` is the file as promtool reads it (`yamlnodes.read_file`), `doubts` why that
+    reading may be wrong.
+    """
     if root is None:
-        root = yn.compose_file(path)
+        reading = yn.read_file(path)
+        root, doubts = reading.root, reading.doubts
     patterns = tuple(
         (yn.scalar(node) or "", yn.line_of(node))
         for node in yn.sequence(yn.get(root, "rule_files"))
@@ -155,7 +165,7 @@ def load_test_file(path: Path, root: yaml.Node | None = None) -> TestFile:
         name = yn.scalar(yn.get(group, "name"))
         groups.append(TestGroup(index, name, yn.line_of(group), tuple(cases), group))
     assert root is not None
-    return TestFile(path, patterns, tuple(groups), root)
+    return TestFile(path, patterns, tuple(groups), root, doubts)
 
 
 def load_rule_file(path: Path) -> RuleFile:

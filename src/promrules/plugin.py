@@ -456,7 +456,9 @@ class PromtoolTestFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Collector | pytest.Item]:
         state = self.config.stash[STATE]
-        test_file = load_test_file(self.path, state.yaml_root(self.path))
+        test_file = state.load_test_file(self.path)
+        if test_file.doubts:
+            _say_verbose(self.config, _as_written_note(_shown(self.path, self.config), test_file))
         for matches in test_file.resolve_rule_files().values():
             for match in matches:
                 state.add_rule_file(Path(match), _shown(Path(match).resolve(), self.config))
@@ -499,8 +501,10 @@ class CaseItem(PromrulesItem):
     def setup(self) -> None:
         """Run the file (once) here, so that a case promtool could not judge is an ERROR."""
         late = self.state.late_evaluations(self.test_file).get(case_key(self.group, self.case))
-        if late:
-            warnings.warn(PromrulesWarning(late), stacklevel=1)
+        if late:  # shown at the case's line in the user's file, not here
+            warnings.warn_explicit(
+                PromrulesWarning(late), PromrulesWarning, str(self.path), self.case.line
+            )
         result = self.state.test_file_result(self.test_file)
         self.verdict = result.result_for(self.group, self.case)
         if self.verdict.status == "error":
@@ -590,6 +594,17 @@ def _shown(path: Path, config: pytest.Config) -> str:
 def _relative(text: str, config: pytest.Config) -> str:
     """promtool names files by absolute path; show them from the rootdir instead."""
     return text.replace(f"{config.rootpath}{os.sep}", "")
+
+
+def _as_written_note(shown: str, test_file: TestFile) -> str:
+    return f"promrules: {shown} runs as written, untrimmed: " + "; ".join(test_file.doubts)
+
+
+def _say_verbose(config: pytest.Config, line: str) -> None:
+    """A line on the terminal under -v (why promrules runs something differently)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if config.get_verbosity() > 0 and reporter is not None:
+        reporter.write_line(line)
 
 
 def _unique(labels: Iterator[str] | Any) -> Iterator[str]:

@@ -17,12 +17,12 @@ import yaml
 
 from promrules import yamlnodes as yn
 from promrules.batching import Selection, Unit, estimate_costs, plan, run_bin
-from promrules.checks import late_evaluations
+from promrules.checks import case_warnings
 from promrules.coverage import CoverageReport
 from promrules.execution import case_results, judge_groups
 from promrules.lint import Finding, LintContext, Policy, run_checks
 from promrules.lint.base import AlertRule, read_alert_rules
-from promrules.model import Case, TestFile, TestGroup, load_rule_file
+from promrules.model import Case, TestFile, TestGroup, load_rule_file, load_test_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
 from promrules.results import CaseKey, FileResult, case_key
@@ -66,7 +66,7 @@ class SessionState:
     _lint: LintContext | None = None
     _late: dict[Path, dict[CaseKey, str]] = field(default_factory=dict)
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
-    _roots: dict[Path, yaml.Node | yn.YamlError | None] = field(default_factory=dict)
+    _roots: dict[Path, yn.Reading | yn.YamlError] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def promtool_or_error(self) -> Promtool | PromtoolError:
@@ -86,17 +86,26 @@ class SessionState:
             raise found
         return found
 
-    def yaml_root(self, path: Path) -> yaml.Node | None:
-        """A file's composed YAML, read once (raises yamlnodes.YamlError)."""
+    def yaml_reading(self, path: Path) -> yn.Reading:
+        """A file's YAML as promtool reads it, read once (raises yamlnodes.YamlError)."""
         if path not in self._roots:
             try:
-                self._roots[path] = yn.compose_file(path)
+                self._roots[path] = yn.read_file(path)
             except yn.YamlError as exc:
                 self._roots[path] = exc
-        root = self._roots[path]
-        if isinstance(root, yn.YamlError):
-            raise root
-        return root
+        reading = self._roots[path]
+        if isinstance(reading, yn.YamlError):
+            raise reading
+        return reading
+
+    def yaml_root(self, path: Path) -> yaml.Node | None:
+        """A file's YAML as promtool reads it, read once (raises yamlnodes.YamlError)."""
+        return self.yaml_reading(path).root
+
+    def load_test_file(self, path: Path) -> TestFile:
+        """A test file from the session's one reading of it (raises yamlnodes.YamlError)."""
+        reading = self.yaml_reading(path)
+        return load_test_file(path, reading.root, reading.doubts)
 
     def select(self, selections: Iterable[Selection]) -> None:
         """Remember which groups of each file the session's items need (None: all)."""
@@ -272,7 +281,7 @@ class SessionState:
         """Warnings for cases evaluated after their series ended, worked out once per file."""
         with self._lock:
             if test_file.path not in self._late:
-                self._late[test_file.path] = late_evaluations(test_file)
+                self._late[test_file.path] = case_warnings(test_file)
             return self._late[test_file.path]
 
     def rule_check(self, path: Path) -> PromtoolRun:

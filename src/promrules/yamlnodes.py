@@ -13,12 +13,16 @@ from pathlib import Path
 
 import yaml
 
+from promrules.goyaml import Reading, resolve
+
 __all__ = [
     "MAX_FILE_BYTES",
+    "Reading",
     "YamlError",
     "compose_file",
     "get",
     "line_of",
+    "read_file",
     "scalar",
     "sequence",
 ]
@@ -49,7 +53,17 @@ class YamlError(Exception):
 
 
 def compose_file(path: Path) -> yaml.Node | None:
-    """The root node of a YAML file, or None for an empty document."""
+    """The root node of a YAML file as promtool reads it, or None for an empty document."""
+    return read_file(path).root
+
+
+def read_file(path: Path) -> Reading:
+    """A YAML file as promtool reads it (merge keys applied), and what makes that uncertain."""
+    return resolve(_compose(path))
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    """The root node of a YAML file as written, or None for an empty document."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
