@@ -15,14 +15,8 @@ def alert_names_are_unique(context: LintContext, path: str) -> Iterator[Finding]
     if not context.policy.unique_names:
         return
     first: dict[str, tuple[str, int]] = {}
-    for rule in context.rules:
+    for rule in context.alerts:
         if rule.name in first and rule.path == path:
             where = "{}:{}".format(*first[rule.name])
-            yield Finding(
-                "unique",
-                f"alert name {rule.name!r} is also used at {where}",
-                path,
-                rule.line,
-                rule.name,
-            )
+            yield Finding.at(rule, f"alert name {rule.name!r} is also used at {where}")
         first.setdefault(rule.name, (rule.path, rule.line))
