@@ -184,8 +184,10 @@ def load_policy(rootdir: Path) -> Policy | None:
 
 
 def _kept(context: LintContext, code: str, finding: Finding) -> bool:
-    rule = next((r for r in context.rules_of(finding.path) if r.line == finding.first_line), None)
-    return rule is None or code not in rule.disabled
+    disabled = context.shared(
+        "disabled", lambda: {(r.path, r.line): r.disabled for r in context.rules if r.disabled}
+    )
+    return code not in disabled.get((finding.path, finding.first_line), frozenset())
 
 
 def run_checks(context: LintContext, path: str) -> dict[str, list[Finding]]:
