@@ -119,10 +119,16 @@ class LintContext:
         return tuple(r for r in self.rules if r.kind == "alert")
 
     def alerts_of(self, path: str) -> Iterator[AlertRule]:
-        return (r for r in self.rules if r.kind == "alert" and r.path == path)
+        return (r for r in self.rules_of(path) if r.kind == "alert")
 
     def rules_of(self, path: str) -> Iterator[AlertRule]:
-        return (r for r in self.rules if r.path == path)
+        return iter(self.shared("by-path", self._by_path).get(path, ()))
+
+    def _by_path(self) -> dict[str, list[AlertRule]]:
+        found: dict[str, list[AlertRule]] = {}
+        for rule in self.rules:
+            found.setdefault(rule.path, []).append(rule)
+        return found
 
 
 CheckFunction = Callable[[LintContext, str], Iterator[Finding]]
