@@ -279,3 +279,25 @@ def test_a_misspelt_disable_comment_is_a_finding(tmp_path: Path) -> None:
 
 def test_a_policy_can_switch_checks_off(tmp_path: Path) -> None:
     assert lint(tmp_path, alert("up"), policy=Policy(disable=("always-firing",))) == []
+
+
+def test_a_bare_check_name_works_and_a_wrong_one_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(
+        "groups:\n  - name: demo\n    rules:\n"
+        "      # promrules: disable always-firing, lint/regex-anchor -- upstream's choice\n"
+        '      - alert: A\n        expr: up{job=~"^a"}\n'
+    )
+    found, _ = lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"])
+    assert sorted(codes(found)) == ["disable-comment", "regex-anchors"]
+
+
+def test_odd_rule_shapes_give_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(
+        "groups:\n  - name: demo\n    rules:\n"
+        "      - alert: A\n        expr: [up]\n        for: 5\n        labels: [x]\n"
+        "        annotations: null\n"
+        "      - alert: B\n        expr: 'sum(('\n        keep_firing_for: soon\n"
+        "      - record: c\n"
+        "      - {}\n"
+    )
+    assert lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"]) == ([], [])

@@ -20,7 +20,6 @@ from promrules import yamlnodes as yn
 __all__ = ["DISABLE_RE", "AlertRule", "read_alert_rules", "read_rules"]
 
 DISABLE_RE = re.compile(r"#\s*promrules:\s*(disable|disable-file)\s+([^#]*?)\s*(?:--.*)?$")
-_NAME_RE = re.compile(r"lint/([\w-]+)")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def _mapping(node: object) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _names(text: str) -> frozenset[str]:
-    return frozenset(_NAME_RE.findall(text))
+    """Check names of a comment, written `lint/<name>` (or bare), apart by spaces or commas."""
+    return frozenset(t.removeprefix("lint/") for t in re.split(r"[\s,]+", text) if t)
 
 
 def disable_comments(lines: list[str]) -> tuple[dict[int, frozenset[str]], frozenset[str]]:
