@@ -85,8 +85,15 @@ CASES = [
         "annotation-threshold",
         alert("free_bytes < 10 * 1024 * 1024", annotations={"d": "less than 20 MB free"}),
         alert("free_bytes < 10 * 1024 * 1024", annotations={"d": "less than 10 MB free"}),
-        "annotation d says 'less than 20'",
+        "annotation d says 'less than 20 MB'",
         id="annotation-threshold: folded constant in a unit",
+    ),
+    pytest.param(
+        "annotation-threshold",
+        alert("up == 0", annotations={"d": "down for more than 5 minutes"}),
+        alert("up == 0", annotations={"d": "down for more than 5 minutes"}, **{"for": "5m"}),
+        "annotation d says 'more than 5 minutes'; the rule has no `for:`",
+        id="annotation-threshold: a promised duration without `for:`",
     ),
     pytest.param(
         "regex-anchors",
