@@ -308,3 +308,16 @@ def test_odd_rule_shapes_give_no_traceback(tmp_path: Path) -> None:
         "      - {}\n"
     )
     assert lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"]) == ([], [])
+
+
+def test_a_comment_above_the_next_group_is_not_the_last_rules(tmp_path: Path) -> None:
+    (tmp_path / "rules.yml").write_text(
+        "groups:\n  - name: one\n    rules:\n      - alert: A\n        expr: up\n"
+        "  # promrules: disable lint/always-firing\n"
+        "  - name: two\n    rules:\n      - alert: B\n        expr: up{job=\"b\"}\n"
+    )
+    found, _ = lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"])
+    assert sorted((f.alert, f.code) for f in found) == [
+        ("A", "always-firing"),
+        ("B", "always-firing"),
+    ]
