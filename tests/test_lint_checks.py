@@ -249,6 +249,7 @@ def test_a_disable_comment_in_or_above_a_rule_silences_only_that_check(tmp_path:
         "  - name: demo\n"
         "    rules:\n"
         "      # promrules: disable lint/counter-comparison -- x_count is a gauge\n"
+        "      # (another comment between it and the rule)\n"
         "      - alert: Above\n"
         "        expr: x_count > 5 and rate(y_total[30s]) > 0\n"
         "      - alert: Inside\n"
@@ -310,14 +311,15 @@ def test_odd_rule_shapes_give_no_traceback(tmp_path: Path) -> None:
     assert lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"]) == ([], [])
 
 
-def test_a_comment_above_the_next_group_is_not_the_last_rules(tmp_path: Path) -> None:
+def test_a_comment_between_groups_disables_nothing_and_says_so(tmp_path: Path) -> None:
     (tmp_path / "rules.yml").write_text(
         "groups:\n  - name: one\n    rules:\n      - alert: A\n        expr: up\n"
         "  # promrules: disable lint/always-firing\n"
-        "  - name: two\n    rules:\n      - alert: B\n        expr: up{job=\"b\"}\n"
+        '  - name: two\n    rules:\n      - alert: B\n        expr: up{job="b"}\n'
     )
     found, _ = lint_paths(tmp_path, Policy(), [tmp_path / "rules.yml"])
-    assert sorted((f.alert, f.code) for f in found) == [
-        ("A", "always-firing"),
-        ("B", "always-firing"),
+    assert sorted((f.alert, f.code, f.line) for f in found) == [
+        ("A", "always-firing", 5),
+        ("B", "always-firing", 10),
+        ("B", "disable-comment", 6),
     ]

@@ -1,6 +1,7 @@
 """lint/disable-comment: disable comments name checks that exist.
 
-A misspelt `# promrules: disable lint/rate-windw` disables nothing, silently.
+A misspelt `# promrules: disable lint/rate-windw` disables nothing, silently;
+so does one that touches no rule (above a group's `name:`, say). Both are findings.
 """
 
 from __future__ import annotations
@@ -19,4 +20,11 @@ def disable_comments_name_checks(context: LintContext, path: str) -> Iterator[Fi
                 rule,
                 f"disable comment names no check: {', '.join('lint/' + u for u in unknown)}",
                 details=f"known: {', '.join(sorted(CHECKS))}",
+            )
+        for line in rule.stray_disables:
+            yield Finding.at(
+                rule,
+                "disable comment touches no rule, so it disables nothing",
+                line=line,
+                details="put it inside the rule or right above it",
             )

@@ -10,7 +10,7 @@ directly above it switches those checks off for that rule;
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -45,6 +45,7 @@ class AlertRule:
     group_interval: str | None = None
     last_line: int = 0
     disabled: frozenset[str] = frozenset()
+    stray_disables: tuple[int, ...] = ()  # disable comments near this rule that touch none
 
 
 def _mapping(node: object) -> tuple[dict[str, str], dict[str, int]]:
@@ -108,6 +109,7 @@ def read_rules(path: Path, shown_as: str) -> list[AlertRule]:
     ]
     starts = [_leading_comments(lines, yn.line_of(rule)) for _, rule in nodes]
     rules = []
+    spans = []
     for n, (group, rule) in enumerate(nodes):
         alert = yn.scalar(yn.get(rule, "alert"))
         name = alert or yn.scalar(yn.get(rule, "record"))
@@ -117,6 +119,7 @@ def read_rules(path: Path, shown_as: str) -> list[AlertRule]:
         if n + 1 < len(nodes):
             last = min(last, starts[n + 1] - 1)
         last = max(last, yn.line_of(rule))
+        spans.append((starts[n], last))
         disabled = whole.union(
             *(names for line, names in comments.items() if starts[n] <= line <= last)
         )
@@ -143,7 +146,21 @@ def read_rules(path: Path, shown_as: str) -> list[AlertRule]:
                 disabled=disabled,
             )
         )
-    return rules
+    return _with_strays(rules, spans, comments)
+
+
+def _with_strays(
+    rules: list[AlertRule], spans: list[tuple[int, int]], comments: dict[int, frozenset[str]]
+) -> list[AlertRule]:
+    """Hand each disable comment that touches no rule to the next rule (else the last one)."""
+    stray = [n for n in sorted(comments) if not any(a <= n <= b for a, b in spans)]
+    if not rules or not stray:
+        return rules
+    owners: dict[int, list[int]] = {}
+    for line in stray:
+        owner = next((n for n, r in enumerate(rules) if r.line > line), len(rules) - 1)
+        owners.setdefault(owner, []).append(line)
+    return [replace(r, stray_disables=tuple(owners.get(n, ()))) for n, r in enumerate(rules)]
 
 
 def read_alert_rules(path: Path, shown_as: str) -> list[AlertRule]:
