@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,6 +55,5 @@ def lint_paths(
     for path_shown in shown:
         for found in run_checks(context, path_shown).values():
             findings += [f for f in found if changed is None or changed.touches(f)]
-    with contextlib.suppress(ValueError):
-        findings.sort(key=lambda f: (f.path, f.line, f.code))
+    findings.sort(key=lambda f: (f.path, f.line, f.code))
     return findings, errors
