@@ -106,6 +106,8 @@ def test_each_planted_problem_gives_its_finding(
     result = run_lint(project, planted)
     result.assert_outcomes(passed=len(CHECKS) - 1, failed=1)
     result.stdout.fnmatch_lines([message, "---> rules/demo.yml:* -> *"])
+    # The item and its finding carry one name (required-labels once said `(lint/labels)`).
+    result.stdout.fnmatch_lines([f"*{message.strip('*')}* (lint/{code})"])
     result.stdout.fnmatch_lines([f"FAILED rules/demo.yml::lint/{code}*"])
 
 
@@ -118,5 +120,29 @@ def test_an_unknown_policy_key_is_a_usage_error(pytester: pytest.Pytester) -> No
 
 def test_every_check_has_a_docs_page_and_every_page_a_check() -> None:
     docs = Path(__file__).resolve().parent.parent / "docs" / "lint"
-    pages = {p.stem for p in docs.glob("*.md")}
+    pages = {p.stem for p in docs.glob("*.md") if p.name != "README.md"}
     assert pages == set(CHECKS)
+
+
+def test_a_disable_comment_passes_that_item_only(project: pytest.Pytester) -> None:
+    planted = GOOD_RULES.replace(
+        "        expr: demo_value < 10\n",
+        "        # promrules: disable lint/regex-anchors -- kept as written upstream\n"
+        '        expr: demo_value{job=~"^demo$"} < 10 and rate(demo_total[30s]) > 0\n',
+    )
+    result = run_lint(project, planted)
+    result.assert_outcomes(passed=len(CHECKS) - 1, failed=1)
+    result.stdout.fnmatch_lines(["FAILED rules/demo.yml::lint/rate-window*"])
+
+
+def test_a_policy_can_switch_a_check_off_everywhere(project: pytest.Pytester) -> None:
+    project.makefile(".toml", pyproject=POLICY + 'disable = ["rate-window"]\n')
+    result = run_lint(project, GOOD_RULES.replace("demo_value > 90", "rate(x[1m]) > 90"))
+    result.assert_outcomes(passed=len(CHECKS) - 1)
+
+
+def test_a_bad_scrape_interval_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", pyproject="[tool.promrules.lint]\nscrape_interval = '1 minute'\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*scrape_interval = '1 minute': not a duration*"])

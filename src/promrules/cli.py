@@ -11,6 +11,7 @@ import pytest
 
 from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
+from promrules.lint.command import add_lint
 from promrules.promtool import Promtool, PromtoolError, locate
 
 
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(commands)
     _add_mutate(commands)
     _add_diff(commands)
+    add_lint(commands)
     return parser
 
 

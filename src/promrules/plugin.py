@@ -40,6 +40,7 @@ pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()
+LINT_CHANGED = pytest.StashKey["lint.ChangedLines | None"]()
 _YAML_SUFFIXES = (".yml", ".yaml")
 
 
@@ -130,6 +131,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write an HTML report (coverage, every alert's cases with charts) to PATH",
     )
+    group.addoption(
+        "--promrules-lint-changed-since",
+        dest="promrules_lint_changed_since",
+        metavar="REF",
+        help="lint: report only findings on rules changed since git revision REF (a PR's base)",
+    )
     parser.addini("promtool", "path of the promtool binary to use", default="")
     parser.addini(
         "promrules_generated_path",
@@ -166,6 +173,11 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         policy = lint.load_policy(config.rootpath)
     except ValueError as exc:
+        raise pytest.UsageError(f"promrules: {exc}") from None
+    since = config.getoption("promrules_lint_changed_since")
+    try:
+        config.stash[LINT_CHANGED] = lint.changed_lines(config.rootpath, since) if since else None
+    except lint.DiffError as exc:
         raise pytest.UsageError(f"promrules: {exc}") from None
     trim = (
         config.getoption("promrules_trim_rules") or config.getini("promrules_trim_rules")
@@ -542,7 +554,7 @@ class RuleFileNode(pytest.File):
         state.add_rule_file(self.path, _shown(self.path, self.config))
         yield RuleCheckItem.from_parent(self, name="check")
         if state.lint_policy is not None:
-            for code in sorted(lint.CHECKS):
+            for code in lint.enabled_checks(state.lint_policy):
                 yield LintItem.from_parent(self, name=f"lint/{code}", code=code)
         yield from live_nodes(self, state.promtool_or_error())
 
@@ -572,7 +584,9 @@ class LintItem(PromrulesItem):
 
     def runtest(self) -> None:
         shown = _shown(self.path, self.config)
+        changed = self.config.stash.get(LINT_CHANGED, None)
         findings = self.state.lint_findings(shown).get(self.code, [])
+        findings = [f for f in findings if changed is None or changed.touches(f)]
         if findings:
             count = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
             raise PromrulesError(

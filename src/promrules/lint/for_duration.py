@@ -20,9 +20,7 @@ def _zero(text: str | None) -> bool:
 
 @check("for")
 def for_is_set(context: LintContext, path: str) -> Iterator[Finding]:
-    for rule in (r for r in context.rules if r.path == path):
+    for rule in context.alerts_of(path):
         severity = rule.labels.get("severity", "")
         if severity in context.policy.for_required and _zero(rule.for_):
-            yield Finding(
-                "for", f"{severity} alert has no `for:` duration", path, rule.line, rule.name
-            )
+            yield Finding.at(rule, f"{severity} alert has no `for:` duration")

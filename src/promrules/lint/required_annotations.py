@@ -13,8 +13,7 @@ from promrules.lint.base import Finding, LintContext, check
 
 @check("required-annotations")
 def required_annotations_are_present(context: LintContext, path: str) -> Iterator[Finding]:
-    for rule in (r for r in context.rules if r.path == path):
+    for rule in context.alerts_of(path):
         missing = [a for a in context.policy.required_annotations if not rule.annotations.get(a)]
         if missing:
-            summary = f"missing required annotation(s) {', '.join(missing)}"
-            yield Finding("required-annotations", summary, path, rule.line, rule.name)
+            yield Finding.at(rule, f"missing required annotation(s) {', '.join(missing)}")

@@ -9,13 +9,7 @@ from promrules.lint.base import Finding, LintContext, check
 
 @check("required-labels")
 def required_labels_are_present(context: LintContext, path: str) -> Iterator[Finding]:
-    for rule in (r for r in context.rules if r.path == path):
+    for rule in context.alerts_of(path):
         missing = [name for name in context.policy.required_labels if not rule.labels.get(name)]
         if missing:
-            yield Finding(
-                "labels",
-                f"missing required label(s) {', '.join(missing)}",
-                path,
-                rule.line,
-                rule.name,
-            )
+            yield Finding.at(rule, f"missing required label(s) {', '.join(missing)}")

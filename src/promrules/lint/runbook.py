@@ -39,21 +39,14 @@ def runbook_anchor_exists(context: LintContext, path: str) -> Iterator[Finding]:
     if not runbook.exists():
         return
     known = anchors(runbook)
-    for rule in (r for r in context.rules if r.path == path):
+    for rule in context.alerts_of(path):
         url = rule.annotations.get("runbook_url")
         if not url:
             continue
         page, _, fragment = url.partition("#")
         if not page.endswith(runbook.name):
             summary = f"runbook_url {url!r} does not point at {context.policy.runbook}"
-            yield Finding("runbook", summary, path, rule.line, rule.name)
+            yield Finding.at(rule, summary)
         elif fragment not in known:
             summary = f"runbook_url anchor #{fragment} is not a heading of {context.policy.runbook}"
-            yield Finding(
-                "runbook",
-                summary,
-                path,
-                rule.line,
-                rule.name,
-                f"expected a section '## {rule.name}'",
-            )
+            yield Finding.at(rule, summary, details=f"expected a section '## {rule.name}'")

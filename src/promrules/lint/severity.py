@@ -12,13 +12,11 @@ def severity_is_a_configured_level(context: LintContext, path: str) -> Iterator[
     levels = context.policy.severities
     if not levels:
         return
-    for rule in (r for r in context.rules if r.path == path):
+    for rule in context.alerts_of(path):
         value = rule.labels.get("severity")
         if value is not None and value not in levels:
-            yield Finding(
-                "severity",
+            yield Finding.at(
+                rule,
                 f"severity {value!r} is not one of {', '.join(levels)}",
-                path,
-                rule.label_lines.get("severity", rule.line),
-                rule.name,
+                line=rule.label_lines.get("severity"),
             )

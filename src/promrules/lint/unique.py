@@ -7,22 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules.lint.base import Finding, LintContext, check
+from promrules.lint.base import AlertRule, Finding, LintContext, check
+
+
+def _first_uses(context: LintContext) -> dict[str, AlertRule]:
+    """{alert name: the rule that used it first}, over every linted file."""
+    first: dict[str, AlertRule] = {}
+    for rule in context.alerts:
+        first.setdefault(rule.name, rule)
+    return first
 
 
 @check("unique")
 def alert_names_are_unique(context: LintContext, path: str) -> Iterator[Finding]:
     if not context.policy.unique_names:
         return
-    first: dict[str, tuple[str, int]] = {}
-    for rule in context.rules:
-        if rule.name in first and rule.path == path:
-            where = "{}:{}".format(*first[rule.name])
-            yield Finding(
-                "unique",
-                f"alert name {rule.name!r} is also used at {where}",
-                path,
-                rule.line,
-                rule.name,
-            )
-        first.setdefault(rule.name, (rule.path, rule.line))
+    first = context.shared("unique", lambda: _first_uses(context))
+    for rule in context.alerts_of(path):
+        other = first[rule.name]
+        if other is not rule:
+            where = f"{other.path}:{other.line}"
+            yield Finding.at(rule, f"alert name {rule.name!r} is also used at {where}")
