@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("differential-out"))
+    parser.add_argument("--first-batch", type=int, default=0, help="skip the batches before")
     args = parser.parse_args()
     promtool = str(Path(args.promtool).resolve())
     os.environ["PROMTOOL"] = promtool  # the plugin's promtool: the same one
@@ -132,7 +133,8 @@ def main() -> int:
     started = time.monotonic()
     files = compared = 0
     disagreements: list[dict[str, object]] = []
-    batch = 0
+    batch = args.first_batch
+    found_log = args.out / "disagreements.jsonl"
     while files < args.files:
         count = min(args.batch, args.files - files)
         projects = draw_projects(count, args.seed * 100_000 + batch)
@@ -141,6 +143,8 @@ def main() -> int:
         files += len(projects)
         compared += cases
         disagreements += found
+        with found_log.open("a") as log:
+            log.writelines(json.dumps({"batch": batch, **f}) + "\n" for f in found)
         batch += 1
         print(
             f"{files} files, {compared} cases, {len(disagreements)} disagreements, "
