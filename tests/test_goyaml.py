@@ -117,3 +117,17 @@ def test_a_doubtful_file_runs_as_written_and_says_why_under_v(
     result.stdout.fnmatch_lines(["*promrules: t.yml runs as written, untrimmed: line 4: the tag*"])
     bare = subprocess.run([promtool_env.path, "test", "rules", "t.yml"], cwd=pytester.path)
     assert (result.ret == 0) == (bare.returncode == 0)  # whatever promtool makes of the tag
+
+
+def test_a_rule_file_with_a_merge_key_is_never_trimmed(tmp_path: Path) -> None:
+    """promtool reads rule files with yaml.v3, whose merges promrules does not model."""
+    from promrules import rule_slices
+
+    plain = tmp_path / "plain.yml"
+    plain.write_text(RULES)
+    merged = tmp_path / "merged.yml"
+    merged.write_text(
+        "groups:\n- name: g\n  rules:\n  - &a {alert: A, expr: m > 1}\n  - <<: *a\n    alert: B\n"
+    )
+    assert rule_slices.rule_file_root(plain) is not None
+    assert rule_slices.rule_file_root(merged) is None  # read as "can't be trimmed"

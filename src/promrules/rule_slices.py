@@ -255,11 +255,13 @@ def _rule_info(position: Position, rule: yaml.Node) -> RuleInfo:
 
 @functools.lru_cache(maxsize=64)
 def _compose(path: Path, mtime_ns: int) -> yaml.MappingNode | None:
+    """None too when promrules' reading may not be promtool's: such files are never trimmed."""
     try:
-        root = yn.compose_file(path)
+        reading = yn.read_file(path)
     except yn.YamlError:
         return None
-    return root if isinstance(root, yaml.MappingNode) else None
+    root = reading.root
+    return root if isinstance(root, yaml.MappingNode) and not reading.doubts else None
 
 
 def rule_file_root(path: Path) -> yaml.MappingNode | None:
