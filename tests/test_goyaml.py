@@ -131,3 +131,17 @@ def test_a_rule_file_with_a_merge_key_is_never_trimmed(tmp_path: Path) -> None:
     )
     assert rule_slices.rule_file_root(plain) is not None
     assert rule_slices.rule_file_root(merged) is None  # read as "can't be trimmed"
+
+
+def test_only_the_first_yaml_document_counts_as_for_promtool(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    """promtool reads the first document and ignores the rest, even a broken one."""
+    pytester.makefile(".yml", r=RULES)
+    test = "rule_files: [r.yml]\ntests:\n- interval: 1m\n" + GROUP_BODY + "---\nfoo: [bar\n"
+    pytester.makefile(".yml", t=test)
+    bare = subprocess.run([promtool_env.path, "test", "rules", "t.yml"], cwd=pytester.path)
+    assert bare.returncode == 0
+    result = pytester.runpytest("t.yml", "-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*runs as written*more than one YAML document*"])

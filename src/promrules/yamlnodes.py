@@ -59,11 +59,30 @@ def compose_file(path: Path) -> yaml.Node | None:
 
 def read_file(path: Path) -> Reading:
     """A YAML file as promtool reads it (merge keys applied), and what makes that uncertain."""
-    return resolve(_compose(path))
+    root, more = _compose(path)
+    reading = resolve(root)
+    if more:  # yaml.v2 decodes the first document and never looks further
+        why = "the file holds more than one YAML document; promtool reads only the first"
+        return Reading(reading.root, (*reading.doubts, why))
+    return reading
 
 
-def _compose(path: Path) -> yaml.Node | None:
-    """The root node of a YAML file as written, or None for an empty document."""
+def _first_document(text: str) -> tuple[yaml.Node | None, bool]:
+    """The first document's root (None if empty), and whether anything follows it."""
+    loader = _LOADER(text)
+    try:
+        root = loader.get_node() if loader.check_node() else None
+        try:
+            more = loader.check_node()
+        except yaml.YAMLError:
+            more = True  # promtool does not read that far either
+        return root, more
+    finally:
+        loader.dispose()
+
+
+def _compose(path: Path) -> tuple[yaml.Node | None, bool]:
+    """The first document of a YAML file as written (None if empty), and if more follow."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -79,7 +98,7 @@ def _compose(path: Path) -> yaml.Node | None:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlError(str(path), line, "not valid UTF-8") from exc
     try:
-        return yaml.compose(text, Loader=_LOADER)
+        return _first_document(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark else None
