@@ -1,0 +1,1 @@
+"""The upgrade guard: which cases change verdict between two promtool versions, and why."""
