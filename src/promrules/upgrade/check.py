@@ -1,0 +1,99 @@
+"""The upgrade check as one call: find the test files, run both promtools, compare, classify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from promrules.model import TestFile
+from promrules.promtool import Promtool
+from promrules.results import FileResult
+from promrules.upgrade.causes import Classification, classify
+from promrules.upgrade.compare import compare, find_test_files, run_suite
+
+__all__ = ["UpgradeCheck", "check_results", "run_check", "shown_path"]
+
+
+@dataclass(frozen=True)
+class UpgradeCheck:
+    """Everything the reports print: what was compared, what changed, why, and how long it took."""
+
+    before: str  # promtool version texts
+    after: str
+    files: int
+    cases: int
+    changed: tuple[Classification, ...]
+    problems: tuple[str, ...] = ()
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # before, after, classifying
+
+    @property
+    def changed_files(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for item in self.changed:
+            seen[item.changed.node_id.split("::")[0]] = None
+        return list(seen)
+
+
+def shown_path(path: Path, rootdir: Path) -> str:
+    """A path as the reader knows it: relative to the rootdir when inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(rootdir)) if resolved.is_relative_to(rootdir) else str(path)
+
+
+def check_results(
+    test_files: Sequence[TestFile],
+    before: tuple[Promtool, dict[Path, FileResult]],
+    after: tuple[Promtool, dict[Path, FileResult]],
+    rootdir: Path,
+    seconds: tuple[float, float] = (0.0, 0.0),
+    problems: Sequence[str] = (),
+    workers: int = 1,
+) -> UpgradeCheck:
+    """Compare two finished runs of the same files and classify what changed."""
+    shown = {tf.path: shown_path(tf.path, rootdir.resolve()) for tf in test_files}
+    changed = compare(test_files, before[1], after[1], shown)
+    started = time.monotonic()
+    classified = classify(
+        changed,
+        before[0],
+        after[0],
+        lambda promtool, files: run_suite(promtool, files, rootdir, workers),
+    )
+    cases = sum(len(g.cases) for tf in test_files for g in tf.groups)
+    return UpgradeCheck(
+        before[0].version_text,
+        after[0].version_text,
+        len(test_files),
+        cases,
+        tuple(classified),
+        tuple(problems),
+        (*seconds, time.monotonic() - started),
+    )
+
+
+def run_check(
+    paths: Sequence[Path],
+    before: Promtool,
+    after: Promtool,
+    rootdir: Path,
+    workers: int = 1,
+    trim: bool = True,
+) -> UpgradeCheck:
+    """Run every promtool test file under `paths` with both promtools and explain the changes."""
+    test_files, problems = find_test_files(paths)
+    started = time.monotonic()
+    old = run_suite(before, test_files, rootdir, workers, trim)
+    middle = time.monotonic()
+    new = run_suite(after, test_files, rootdir, workers, trim)
+    ended = time.monotonic()
+    return check_results(
+        test_files,
+        (before, old),
+        (after, new),
+        rootdir,
+        (middle - started, ended - middle),
+        problems,
+        workers,
+    )

@@ -1,0 +1,279 @@
+"""One-case copies of a test group, and the single edits the cause finder tries on them.
+
+A copy holds the file's top-level keys, absolute rule file paths and the
+case's group with that one case left, so its verdict is the case's verdict.
+Edits work on composed YAML nodes (deep copies): every scalar the edit does
+not touch keeps its text, so promtool reads the same values as in the
+user's file. The user's files are only ever read.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from promrules import notation
+from promrules import yamlnodes as yn
+from promrules.durations import DurationError, format_duration, parse_duration
+from promrules.model import Case, TestFile, TestGroup
+from promrules.split import write_node
+
+__all__ = [
+    "Copy",
+    "NEWER_FIELDS",
+    "drop_fields",
+    "extend_series",
+    "has_key",
+    "move_eval_time",
+    "one_case",
+    "set_interval",
+    "widen_ranges",
+    "widened_rule_files",
+]
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_CASE_LISTS = {"alert": "alert_rule_test", "expr": "promql_expr_test"}
+# Test-file fields promtool 2.42 does not know (3.x added them).
+NEWER_FIELDS = ("fuzzy_compare", "start_timestamp")
+DEFAULT_EVALUATION_INTERVAL = "1m"
+# A range selector's duration (or a subquery's range), up to the `]` or `:`.
+_RANGE_RE = re.compile(r"\[\s*((?:\d+(?:ms|[smhdwy]))+)\s*(?=[:\]])")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A one-case test document, with the rule files it loads."""
+
+    document: yaml.MappingNode
+    group: yaml.MappingNode
+    entry: yaml.MappingNode | None  # the case's entry (None for a case-less group)
+    rule_files: tuple[str, ...]
+    evaluation_interval: str
+
+    def write(self, target: Path) -> Path:
+        write_node(self.document, target)
+        return target
+
+
+def _str(text: str, style: str | None = None) -> yaml.ScalarNode:
+    return yaml.ScalarNode(_STR, text, style=style)
+
+
+def _pairs_without(node: yaml.MappingNode, key: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    return [(k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value == key)]
+
+
+def _set(node: yaml.MappingNode, key: str, value: yaml.Node) -> None:
+    node.value = [*_pairs_without(node, key), (_str(key), value)]
+
+
+def one_case(test_file: TestFile, group: TestGroup, case: Case) -> Copy:
+    """A document with the file's settings and only this case of this group."""
+    assert isinstance(test_file.root, yaml.MappingNode)
+    rule_files = tuple(
+        os.path.abspath(match)
+        for matches in test_file.resolve_rule_files().values()
+        for match in matches
+    )
+    group_node = copy.deepcopy(group.node)
+    assert isinstance(group_node, yaml.MappingNode)
+    entry: yaml.MappingNode | None = None
+    if case.kind in _CASE_LISTS:
+        key = _CASE_LISTS[case.kind]
+        chosen = yn.sequence(yn.get(group_node, key))[case.index]
+        assert isinstance(chosen, yaml.MappingNode)
+        entry = chosen
+        group_node.value = _pairs_without(group_node, "alert_rule_test")
+        group_node.value = _pairs_without(group_node, "promql_expr_test")
+        _set(group_node, key, yaml.SequenceNode(_SEQ, [entry], flow_style=False))
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value in test_file.root.value:
+        if key_node.value == "tests":
+            value = yaml.SequenceNode(_SEQ, [group_node], flow_style=False)
+        elif key_node.value == "rule_files":
+            items: list[yaml.Node] = [_str(path, '"') for path in rule_files]
+            value = yaml.SequenceNode(_SEQ, items, flow_style=False)
+        pairs.append((key_node, value))
+    document = yaml.MappingNode(_MAP, pairs, flow_style=False)
+    interval = yn.scalar(yn.get(test_file.root, "evaluation_interval"))
+    return Copy(document, group_node, entry, rule_files, interval or DEFAULT_EVALUATION_INTERVAL)
+
+
+Edit = Callable[[Copy], Copy | None]
+
+
+def _clone(original: Copy) -> Copy:
+    """A deep copy whose group and entry are the nodes inside the new document."""
+    document = copy.deepcopy(original.document)
+    group = yn.sequence(yn.get(document, "tests"))[0]
+    assert isinstance(group, yaml.MappingNode)
+    entry = None
+    if original.entry is not None:
+        for key in _CASE_LISTS.values():
+            found = yn.sequence(yn.get(group, key))
+            if found:
+                assert isinstance(found[0], yaml.MappingNode)
+                entry = found[0]
+    return Copy(document, group, entry, original.rule_files, original.evaluation_interval)
+
+
+def has_key(node: yaml.Node | None, key: str) -> bool:
+    if isinstance(node, yaml.MappingNode):
+        return any(k.value == key or has_key(v, key) for k, v in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return any(has_key(item, key) for item in node.value)
+    return False
+
+
+def _drop(node: yaml.Node, keys: tuple[str, ...]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        node.value = [(k, v) for k, v in node.value if k.value not in keys]
+        for _k, v in node.value:
+            _drop(v, keys)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _drop(item, keys)
+
+
+def drop_fields(fields: tuple[str, ...]) -> Edit:
+    """Remove these keys wherever they appear in the copy."""
+
+    def edit(original: Copy) -> Copy | None:
+        if not any(has_key(original.document, f) for f in fields):
+            return None
+        changed = _clone(original)
+        _drop(changed.document, fields)
+        return changed
+
+    return edit
+
+
+def set_interval(original: Copy) -> Copy | None:
+    """Write the group's `interval` as newer promtools read a missing one: evaluation_interval."""
+    if yn.get(original.group, "interval") is not None:
+        return None
+    changed = _clone(original)
+    _set(changed.group, "interval", _str(original.evaluation_interval))
+    return changed
+
+
+def interval_ms(original: Copy, key: str = "interval") -> int | None:
+    node = original.group if key == "interval" else original.document
+    text = yn.scalar(yn.get(node, key)) or (
+        original.evaluation_interval if key == "evaluation_interval" else None
+    )
+    try:
+        return parse_duration(text) if text else None
+    except DurationError:
+        return None
+
+
+def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
+    """Move the case's eval_time by one step (of the group's interval or evaluation grid)."""
+
+    def edit(original: Copy) -> Copy | None:
+        if original.entry is None:
+            return None
+        text = yn.scalar(yn.get(original.entry, "eval_time")) or "0"
+        by = step(original)
+        try:
+            moved = parse_duration(text) + sign * (by or 0)
+        except DurationError:
+            return None
+        if not by or moved < 0:
+            return None
+        changed = _clone(original)
+        assert changed.entry is not None
+        _set(changed.entry, "eval_time", _str(format_duration(moved)))
+        return changed
+
+    return edit
+
+
+def extend_series(original: Copy) -> Copy | None:
+    """Give every series that ends on a number one more sample of that number, one step later."""
+    changed = _clone(original)
+    extended = False
+    for series in yn.sequence(yn.get(changed.group, "input_series")):
+        values = yn.get(series, "values")
+        if not isinstance(values, yaml.ScalarNode) or not isinstance(series, yaml.MappingNode):
+            continue
+        try:
+            expanded = notation.expand(values.value)
+        except notation.NotationError:
+            continue
+        if expanded and isinstance(expanded[-1], float):
+            text = f"{values.value.strip()} {notation.format_number(expanded[-1])}"
+            _set(series, "values", _str(text, '"'))
+            extended = True
+    return changed if extended else None
+
+
+def widen_ranges(expr: str) -> str:
+    """Every range selector and subquery range one millisecond longer.
+
+    3.x leaves out a sample exactly at a range's start; 1 ms more brings it
+    back, while 2.x's closed range gains no sample (test samples lie on the
+    series interval's grid). So the two versions read the same samples.
+    """
+
+    def longer(match: re.Match[str]) -> str:
+        try:
+            return "[" + format_duration(parse_duration(match.group(1)) + 1)
+        except DurationError:
+            return match.group(0)
+
+    return _RANGE_RE.sub(longer, expr)
+
+
+def _widen_node(node: yaml.Node) -> bool:
+    """Widen the ranges of every `expr:` under node, in place; whether any changed."""
+    changed = False
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "expr" and isinstance(value, yaml.ScalarNode):
+                wider = widen_ranges(value.value)
+                if wider != value.value:
+                    value.value, value.style, changed = wider, '"', True
+            else:
+                changed = _widen_node(value) or changed
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            changed = _widen_node(item) or changed
+    return changed
+
+
+def widened_rule_files(original: Copy, directory: Path) -> Copy | None:
+    """The copy loading rule copies (in `directory`) and an expr whose ranges are 1 ms longer."""
+    changed = _clone(original)
+    any_wider = False
+    paths: list[str] = []
+    for n, path in enumerate(original.rule_files):
+        try:
+            root = yn.compose_file(Path(path))
+        except yn.YamlError:
+            return None
+        if root is not None and _widen_node(root):
+            any_wider = True
+            target = directory / f"widened{n}-{Path(path).name}"
+            write_node(root, target)
+            paths.append(str(target))
+        else:
+            paths.append(path)
+    if changed.entry is not None:
+        any_wider = _widen_node(changed.entry) or any_wider
+    if not any_wider:
+        return None
+    items: list[yaml.Node] = [_str(p, '"') for p in paths]
+    _set(changed.document, "rule_files", yaml.SequenceNode(_SEQ, items, flow_style=False))
+    return Copy(
+        changed.document, changed.group, changed.entry, tuple(paths), changed.evaluation_interval
+    )
