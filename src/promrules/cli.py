@@ -12,6 +12,7 @@ import pytest
 from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
 from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.upgrade.command import add_command as add_upgrade_check
 
 
 def _which(args: argparse.Namespace) -> int:
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(commands)
     _add_mutate(commands)
     _add_diff(commands)
+    add_upgrade_check(commands)
     return parser
 
 

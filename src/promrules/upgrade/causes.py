@@ -135,8 +135,18 @@ CAUSES: tuple[Cause, ...] = (
         "(3.x added them)",
         "remove the field, or require the newer promtool",
         _has_newer_field,
-        (("without " + "/".join(copies.NEWER_FIELDS), _plain(copies.drop_fields(copies.NEWER_FIELDS))),),
-        (("remove " + "/".join(copies.NEWER_FIELDS), _plain(copies.drop_fields(copies.NEWER_FIELDS))),),
+        (
+            (
+                "without " + "/".join(copies.NEWER_FIELDS),
+                _plain(copies.drop_fields(copies.NEWER_FIELDS)),
+            ),
+        ),
+        (
+            (
+                "remove " + "/".join(copies.NEWER_FIELDS),
+                _plain(copies.drop_fields(copies.NEWER_FIELDS)),
+            ),
+        ),
     ),
     Cause(
         "missing-interval",
@@ -145,7 +155,7 @@ CAUSES: tuple[Cause, ...] = (
         "file's evaluation_interval",
         "write `interval:` in the group (the file's evaluation_interval)",
         _lacks_interval,
-        (("with interval set to evaluation_interval", _plain(copies.set_interval)),),
+        (("interval set to evaluation_interval", _plain(copies.set_interval)),),
         (("add interval (= evaluation_interval) to the group", _plain(copies.set_interval)),),
     ),
     Cause(
@@ -162,7 +172,10 @@ CAUSES: tuple[Cause, ...] = (
         ),
         (
             ("eval_time one series step earlier", _earlier(_series_step)),
-            ("each series one sample longer (its last value once more)", _plain(copies.extend_series)),
+            (
+                "each series one sample longer (its last value once more)",
+                _plain(copies.extend_series),
+            ),
             *_MOVES[1:],
         ),
     ),
@@ -175,7 +188,13 @@ CAUSES: tuple[Cause, ...] = (
         "make the range not a multiple of the series interval",
         _always,
         (("every range selector 1ms longer (rules and expr)", copies.widened_rule_files),),
-        (*_MOVES, ("each series one sample longer (its last value once more)", _plain(copies.extend_series))),
+        (
+            *_MOVES,
+            (
+                "each series one sample longer (its last value once more)",
+                _plain(copies.extend_series),
+            ),
+        ),
     ),
 )
 
@@ -212,16 +231,15 @@ def _write(copy: Copy, target: Path) -> TestFile:
     return load_test_file(copy.write(target))
 
 
-def _edited(
-    n: int, base: Copy, cause: Cause, role: str, directory: Path
-) -> list[_Variant]:
+def _edited(n: int, base: Copy, cause: Cause, role: str, directory: Path) -> list[_Variant]:
     options = cause.diagnostics if role == "diagnostic" else cause.edits
     variants = []
     for k, (description, edit) in enumerate(options):
         edited = edit(base, directory)
         if edited is not None:
             target = directory / f"c{n}-{cause.code}-{role}{k}.yml"
-            variants.append(_Variant(n, cause, role, description, _write(edited, target)))
+            shown = edited.change or description
+            variants.append(_Variant(n, cause, role, shown, _write(edited, target)))
     return variants
 
 
@@ -230,9 +248,7 @@ def _run_both(
 ) -> list[tuple[_Variant, CaseResult, CaseResult]]:
     files = [v.test_file for v in variants]
     old, new = runner(before, files), runner(after, files)
-    return [
-        (v, _verdict(old[v.test_file.path]), _verdict(new[v.test_file.path])) for v in variants
-    ]
+    return [(v, _verdict(old[v.test_file.path]), _verdict(new[v.test_file.path])) for v in variants]
 
 
 def classify(

@@ -112,7 +112,7 @@ def _unique(labels: Iterable[str]) -> Iterator[str]:
 
 def node_ids(test_file: TestFile, shown: str) -> dict[tuple[int, str, int], str]:
     """Each case's pytest node id, keyed like verdicts."""
-    ids = {}
+    ids: dict[tuple[int, str, int], str] = {}
     groups = _unique(g.label for g in test_file.groups)
     for group, group_name in zip(test_file.groups, groups, strict=True):
         cases = _unique(c.label for c in group.cases)
@@ -132,9 +132,7 @@ def compare(
     for test_file in test_files:
         name = (shown or {}).get(test_file.path, str(test_file.path))
         ids = node_ids(test_file, name)
-        theirs = {
-            (g.index, c.kind, c.index): v for g, c, v in case_results(after[test_file.path])
-        }
+        theirs = {(g.index, c.kind, c.index): v for g, c, v in case_results(after[test_file.path])}
         for group, case, verdict in case_results(before[test_file.path]):
             key = (group.index, case.kind, case.index)
             old, new = Outcome.of(verdict), Outcome.of(theirs[key])

@@ -10,6 +10,7 @@ user's file. The user's files are only ever read.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 from collections.abc import Callable
@@ -25,8 +26,8 @@ from promrules.model import Case, TestFile, TestGroup
 from promrules.split import write_node
 
 __all__ = [
-    "Copy",
     "NEWER_FIELDS",
+    "Copy",
     "drop_fields",
     "extend_series",
     "has_key",
@@ -57,6 +58,7 @@ class Copy:
     entry: yaml.MappingNode | None  # the case's entry (None for a case-less group)
     rule_files: tuple[str, ...]
     evaluation_interval: str
+    change: str = ""  # the edit made, in words, concrete (`eval_time: 23m (was 24m)`)
 
     def write(self, target: Path) -> Path:
         write_node(self.document, target)
@@ -68,7 +70,9 @@ def _str(text: str, style: str | None = None) -> yaml.ScalarNode:
 
 
 def _pairs_without(node: yaml.MappingNode, key: str) -> list[tuple[yaml.Node, yaml.Node]]:
-    return [(k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value == key)]
+    return [
+        (k, v) for k, v in node.value if not (isinstance(k, yaml.ScalarNode) and k.value == key)
+    ]
 
 
 def _set(node: yaml.MappingNode, key: str, value: yaml.Node) -> None:
@@ -150,8 +154,9 @@ def drop_fields(fields: tuple[str, ...]) -> Edit:
         if not any(has_key(original.document, f) for f in fields):
             return None
         changed = _clone(original)
+        present = [f for f in fields if has_key(original.document, f)]
         _drop(changed.document, fields)
-        return changed
+        return dataclasses.replace(changed, change=f"remove `{'`, `'.join(present)}`")
 
     return edit
 
@@ -162,7 +167,9 @@ def set_interval(original: Copy) -> Copy | None:
         return None
     changed = _clone(original)
     _set(changed.group, "interval", _str(original.evaluation_interval))
-    return changed
+    return dataclasses.replace(
+        changed, change=f"add `interval: {original.evaluation_interval}` to the test group"
+    )
 
 
 def interval_ms(original: Copy, key: str = "interval") -> int | None:
@@ -193,7 +200,9 @@ def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
         changed = _clone(original)
         assert changed.entry is not None
         _set(changed.entry, "eval_time", _str(format_duration(moved)))
-        return changed
+        return dataclasses.replace(
+            changed, change=f"`eval_time: {format_duration(moved)}` (was {text})"
+        )
 
     return edit
 
@@ -201,7 +210,7 @@ def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
 def extend_series(original: Copy) -> Copy | None:
     """Give every series that ends on a number one more sample of that number, one step later."""
     changed = _clone(original)
-    extended = False
+    extended: list[str] = []
     for series in yn.sequence(yn.get(changed.group, "input_series")):
         values = yn.get(series, "values")
         if not isinstance(values, yaml.ScalarNode) or not isinstance(series, yaml.MappingNode):
@@ -213,8 +222,13 @@ def extend_series(original: Copy) -> Copy | None:
         if expanded and isinstance(expanded[-1], float):
             text = f"{values.value.strip()} {notation.format_number(expanded[-1])}"
             _set(series, "values", _str(text, '"'))
-            extended = True
-    return changed if extended else None
+            extended.append(yn.scalar(yn.get(series, "series")) or "?")
+    if not extended:
+        return None
+    names = ", ".join(f"`{name}`" for name in extended[:3]) + (", ..." if len(extended) > 3 else "")
+    return dataclasses.replace(
+        changed, change=f"one more sample (the last value again) at the end of {names}"
+    )
 
 
 def widen_ranges(expr: str) -> str:
@@ -275,5 +289,10 @@ def widened_rule_files(original: Copy, directory: Path) -> Copy | None:
     items: list[yaml.Node] = [_str(p, '"') for p in paths]
     _set(changed.document, "rule_files", yaml.SequenceNode(_SEQ, items, flow_style=False))
     return Copy(
-        changed.document, changed.group, changed.entry, tuple(paths), changed.evaluation_interval
+        changed.document,
+        changed.group,
+        changed.entry,
+        tuple(paths),
+        changed.evaluation_interval,
+        "every range selector 1ms longer (in copies of the rules and the case's expr)",
     )
