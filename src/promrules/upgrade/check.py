@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules.model import TestFile
+from promrules.model import TestFile, TestGroup
 from promrules.promtool import Promtool
 from promrules.results import FileResult
 from promrules.upgrade.causes import Classification, classify
-from promrules.upgrade.compare import compare, find_test_files, run_suite
+from promrules.upgrade.compare import Groups, compare, find_test_files, run_suite
 
 __all__ = ["UpgradeCheck", "check_results", "run_check", "shown_path"]
 
@@ -42,6 +42,11 @@ def shown_path(path: Path, rootdir: Path) -> str:
     return str(resolved.relative_to(rootdir)) if resolved.is_relative_to(rootdir) else str(path)
 
 
+def _chosen(test_file: TestFile, groups: Groups | None) -> list[TestGroup]:
+    wanted = (groups or {}).get(test_file.path)
+    return [g for g in test_file.groups if wanted is None or g.index in wanted]
+
+
 def check_results(
     test_files: Sequence[TestFile],
     before: tuple[Promtool, dict[Path, FileResult]],
@@ -50,10 +55,11 @@ def check_results(
     seconds: tuple[float, float] = (0.0, 0.0),
     problems: Sequence[str] = (),
     workers: int = 1,
+    groups: Groups | None = None,
 ) -> UpgradeCheck:
-    """Compare two finished runs of the same files and classify what changed."""
+    """Compare two finished runs of the same files (`groups` of them) and classify what changed."""
     shown = {tf.path: shown_path(tf.path, rootdir.resolve()) for tf in test_files}
-    changed = compare(test_files, before[1], after[1], shown)
+    changed = compare(test_files, before[1], after[1], shown, groups)
     started = time.monotonic()
     classified = classify(
         changed,
@@ -61,7 +67,7 @@ def check_results(
         after[0],
         lambda promtool, files: run_suite(promtool, files, rootdir, workers),
     )
-    cases = sum(len(g.cases) for tf in test_files for g in tf.groups)
+    cases = sum(len(g.cases) for tf in test_files for g in _chosen(tf, groups))
     return UpgradeCheck(
         before[0].version_text,
         after[0].version_text,

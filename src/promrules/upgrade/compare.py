@@ -18,7 +18,10 @@ from promrules.promtool import Promtool
 from promrules.results import CaseResult, FileResult
 from promrules.session import SessionState
 
-__all__ = ["ChangedCase", "Outcome", "compare", "find_test_files", "run_suite"]
+__all__ = ["ChangedCase", "Groups", "Outcome", "compare", "find_test_files", "run_suite"]
+
+# Per test file, the indexes of the groups that run (None: every group).
+Groups = dict[Path, tuple[int, ...] | None]
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,12 @@ def run_suite(
     rootdir: Path,
     workers: int = 1,
     trim: bool = True,
+    groups: Groups | None = None,
 ) -> dict[Path, FileResult]:
-    """Every case's verdict under `promtool`, run the way a pytest session runs them."""
+    """Every case's verdict under `promtool`, run the way a pytest session runs them.
+
+    `groups`: per file, the groups to run (None or absent: all of them).
+    """
     # A promtool of its own: stopping the session (which also ends the failure
     # timelines it started ahead) must leave the caller's promtool usable.
     own = Promtool(promtool.path, promtool.version, promtool.source, timeout=promtool.timeout)
@@ -95,7 +102,7 @@ def run_suite(
         _promtool=own,
     )
     try:
-        state.select((test_file, None) for test_file in test_files)
+        state.select((tf, (groups or {}).get(tf.path)) for tf in test_files)
         state.start()
         return {tf.path: state.test_file_result(tf) for tf in test_files}
     finally:
@@ -126,14 +133,21 @@ def compare(
     before: dict[Path, FileResult],
     after: dict[Path, FileResult],
     shown: dict[Path, str] | None = None,
+    groups: Groups | None = None,
 ) -> list[ChangedCase]:
-    """The cases whose status differs between the two runs, in file order."""
+    """The cases whose status differs between the two runs, in file order.
+
+    `groups`: per file, the groups that ran (None or absent: all of them).
+    """
     changed = []
     for test_file in test_files:
         name = (shown or {}).get(test_file.path, str(test_file.path))
         ids = node_ids(test_file, name)
         theirs = {(g.index, c.kind, c.index): v for g, c, v in case_results(after[test_file.path])}
+        chosen = (groups or {}).get(test_file.path)
         for group, case, verdict in case_results(before[test_file.path]):
+            if chosen is not None and group.index not in chosen:
+                continue
             key = (group.index, case.kind, case.index)
             old, new = Outcome.of(verdict), Outcome.of(theirs[key])
             if old.status != new.status:
