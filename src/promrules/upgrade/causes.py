@@ -52,6 +52,7 @@ class Classification:
     cause: Cause | None
     diagnosis: str  # the change that removed the difference, or why none was found
     edit: str | None = None  # a test edit that passes on both versions (verified)
+    edited_copy: str | None = None  # the one-case test file with that edit, as run
 
 
 def _plain(edit: Callable[[Copy], Copy | None]) -> Edit:
@@ -131,8 +132,8 @@ CAUSES: tuple[Cause, ...] = (
     Cause(
         "newer-field",
         "a field promtool 2.42 does not know",
-        "the file uses `fuzzy_compare` or `start_timestamp`, which promtool 2.42 rejects "
-        "(3.x added them)",
+        "the file uses `fuzzy_compare` or `start_timestamp`, fields of newer promtools "
+        "that promtool 2.42 rejects (the whole file errors)",
         "remove the field, or require the newer promtool",
         _has_newer_field,
         (
@@ -177,6 +178,19 @@ CAUSES: tuple[Cause, ...] = (
                 _plain(copies.extend_series),
             ),
             *_MOVES[1:],
+        ),
+    ),
+    Cause(
+        "regex-dot-newline",
+        "a regex `.` meeting a newline",
+        "a label value holds a newline where a regex matcher has `.`: 3.x's `.` matches "
+        "newlines, 2.x's does not",
+        "say which is meant: `[^\\n]` (2.x's `.`) or `(?s:.)` (3.x's) in the matcher",
+        _always,
+        (("`.` in regex matchers written `[^\\n]`", copies.dotless_regexes),),
+        (
+            ("write `[^\\n]` for `.` in the case's regex matchers", copies.dotless_case_regexes),
+            ("write `(?s:.)` for `.` in the case's regex matchers", copies.dotall_case_regexes),
         ),
     ),
     Cause(
@@ -291,14 +305,18 @@ def classify(
             for variant in _edited(n, bases[n], cause, "edit", directory)
         ]
         edited = _run_both(second, before, after, runner) if second else []
-    for n, (cause, why) in causes.items():
-        edit = next(
-            (
-                v.description
-                for v, a, b in edited
-                if v.case == n and a.status == "passed" and b.status == "passed"
-            ),
-            None,
-        )
-        found[n] = Classification(changed[n], cause, why, edit)
+        for n, (cause, why) in causes.items():
+            passing = next(
+                (
+                    v
+                    for v, a, b in edited
+                    if v.case == n and a.status == "passed" and b.status == "passed"
+                ),
+                None,
+            )
+            if passing is None:
+                found[n] = Classification(changed[n], cause, why)
+            else:
+                text = passing.test_file.path.read_text(encoding="utf-8")
+                found[n] = Classification(changed[n], cause, why, passing.description, text)
     return [found[n] for n in range(len(changed))]

@@ -13,6 +13,7 @@ import copy
 import dataclasses
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +29,16 @@ from promrules.split import write_node
 __all__ = [
     "NEWER_FIELDS",
     "Copy",
+    "dot_without_newline",
+    "dotall_case_regexes",
+    "dotless_case_regexes",
+    "dotless_regexes",
     "drop_fields",
     "extend_series",
     "has_key",
     "move_eval_time",
     "one_case",
+    "rewrite_exprs",
     "set_interval",
     "widen_ranges",
     "widened_rule_files",
@@ -248,51 +254,103 @@ def widen_ranges(expr: str) -> str:
     return _RANGE_RE.sub(longer, expr)
 
 
-def _widen_node(node: yaml.Node) -> bool:
-    """Widen the ranges of every `expr:` under node, in place; whether any changed."""
+def _rewrite_node(node: yaml.Node, rewrite: Callable[[str], str]) -> bool:
+    """Rewrite every `expr:` under node, in place; whether any changed."""
     changed = False
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == "expr" and isinstance(value, yaml.ScalarNode):
-                wider = widen_ranges(value.value)
-                if wider != value.value:
-                    value.value, value.style, changed = wider, '"', True
+                new = rewrite(value.value)
+                if new != value.value:
+                    value.value, value.style, changed = new, '"', True
             else:
-                changed = _widen_node(value) or changed
+                changed = _rewrite_node(value, rewrite) or changed
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            changed = _widen_node(item) or changed
+            changed = _rewrite_node(item, rewrite) or changed
     return changed
 
 
-def widened_rule_files(original: Copy, directory: Path) -> Copy | None:
-    """The copy loading rule copies (in `directory`) and an expr whose ranges are 1 ms longer."""
-    changed = _clone(original)
-    any_wider = False
-    paths: list[str] = []
-    for n, path in enumerate(original.rule_files):
-        try:
-            root = yn.compose_file(Path(path))
-        except yn.YamlError:
+def rewrite_exprs(
+    rewrite: Callable[[str], str], change: str, rules: bool = True
+) -> Callable[[Copy, Path], Copy | None]:
+    """An edit that rewrites the PromQL of the case and (`rules`) of copies of the rules."""
+
+    def edit(original: Copy, directory: Path) -> Copy | None:
+        changed = _clone(original)
+        any_changed = False
+        paths = list(original.rule_files)
+        folder = Path(tempfile.mkdtemp(dir=directory)) if rules else directory
+        for n, path in enumerate(original.rule_files if rules else ()):
+            try:
+                root = yn.compose_file(Path(path))
+            except yn.YamlError:
+                return None
+            if root is not None and _rewrite_node(root, rewrite):
+                any_changed = True
+                target = folder / f"{n}-{Path(path).name}"
+                write_node(root, target)
+                paths[n] = str(target)
+        if changed.entry is not None:
+            any_changed = _rewrite_node(changed.entry, rewrite) or any_changed
+        if not any_changed:
             return None
-        if root is not None and _widen_node(root):
-            any_wider = True
-            target = directory / f"widened{n}-{Path(path).name}"
-            write_node(root, target)
-            paths.append(str(target))
-        else:
-            paths.append(path)
-    if changed.entry is not None:
-        any_wider = _widen_node(changed.entry) or any_wider
-    if not any_wider:
-        return None
-    items: list[yaml.Node] = [_str(p, '"') for p in paths]
-    _set(changed.document, "rule_files", yaml.SequenceNode(_SEQ, items, flow_style=False))
-    return Copy(
-        changed.document,
-        changed.group,
-        changed.entry,
-        tuple(paths),
-        changed.evaluation_interval,
-        "every range selector 1ms longer (in copies of the rules and the case's expr)",
-    )
+        if not rules:
+            return dataclasses.replace(changed, change=change)
+        items: list[yaml.Node] = [_str(p, '"') for p in paths]
+        _set(changed.document, "rule_files", yaml.SequenceNode(_SEQ, items, flow_style=False))
+        return Copy(
+            changed.document,
+            changed.group,
+            changed.entry,
+            tuple(paths),
+            changed.evaluation_interval,
+            change,
+        )
+
+    return edit
+
+
+widened_rule_files = rewrite_exprs(
+    widen_ranges, "every range selector 1ms longer (in copies of the rules and the case's expr)"
+)
+
+# A regex matcher's string: =~ or !~ then a double-, single- or back-quoted string.
+_REGEX_MATCHER_RE = re.compile(r'(=~|!~)\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`)')
+_DOT_RE = re.compile(r"(?<!\\)\.")
+
+
+def _regex_dots(expr: str, raw: str, escaped: str) -> str:
+    """Every unescaped `.` in the regex matchers of expr replaced (raw strings, quoted ones)."""
+
+    def matcher(match: re.Match[str]) -> str:
+        quoted = match.group(2)
+        by = raw if quoted[0] == "`" else escaped
+        body = _DOT_RE.sub(lambda _m: by, quoted[1:-1])
+        return f"{match.group(1)}{quoted[0]}{body}{quoted[-1]}"
+
+    return _REGEX_MATCHER_RE.sub(matcher, expr)
+
+
+def dot_without_newline(expr: str) -> str:
+    """`.` in regex matchers written `[^\\n]`: 2.x's meaning on any version.
+
+    3.x compiles label regexes so that `.` also matches a newline; 2.x did not.
+    """
+    return _regex_dots(expr, "[^\\n]", "[^\\\\n]")
+
+
+def dot_with_newline(expr: str) -> str:
+    """`.` in regex matchers written `(?s:.)`: 3.x's meaning on any version."""
+    return _regex_dots(expr, "(?s:.)", "(?s:.)")
+
+
+dotless_regexes = rewrite_exprs(
+    dot_without_newline, "`.` in regex matchers written `[^\\n]` (rules and the case's expr)"
+)
+dotless_case_regexes = rewrite_exprs(
+    dot_without_newline, "in the case's expr, write `[^\\n]` for `.` in regex matchers", False
+)
+dotall_case_regexes = rewrite_exprs(
+    dot_with_newline, "in the case's expr, write `(?s:.)` for `.` in regex matchers", False
+)
