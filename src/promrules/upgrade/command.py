@@ -21,12 +21,15 @@ def _workers(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        before = locate(option=args.before)
-        after = locate(option=args.after)
-    except PromtoolError as exc:
-        print(f"promrules upgrade-check: {exc}", file=sys.stderr)
-        return 2
+    found = []
+    for flag, path in (("--from", args.before), ("--to", args.after)):
+        try:
+            found.append(locate(option=path))
+        except PromtoolError as exc:
+            why = str(exc).replace(" (from --promtool)", "")
+            print(f"promrules upgrade-check: {flag}={path}: {why}", file=sys.stderr)
+            return 2
+    before, after = found
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         print(

@@ -50,7 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[OTHER_PROMTOOL] = locate(option=path)
     except PromtoolError as exc:
-        raise pytest.UsageError(f"promrules: --promrules-compare-promtool={path}: {exc}") from None
+        why = str(exc).replace(" (from --promtool)", "")
+        raise pytest.UsageError(f"promrules: --promrules-compare-promtool={path}: {why}") from None
 
 
 def _selection(session: pytest.Session) -> tuple[list[TestFile], Groups]:
