@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,12 @@ from promrules.promtool import Promtool
 from promrules.results import FileResult
 from promrules.upgrade.causes import Classification, classify
 from promrules.upgrade.compare import Groups, compare, find_test_files, run_suite
+from promrules.upgrade.python_tests import (
+    ChangedTest,
+    compare_tests,
+    find_python_tests,
+    run_python_tests,
+)
 
 __all__ = ["UpgradeCheck", "check_results", "run_check", "shown_path"]
 
@@ -27,12 +34,20 @@ class UpgradeCheck:
     changed: tuple[Classification, ...]
     problems: tuple[str, ...] = ()
     seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)  # before, after, classifying
+    python_tests: int = 0  # Python tests compared (`--python`)
+    python_changed: tuple[ChangedTest, ...] = ()
+
+    @property
+    def any_changed(self) -> bool:
+        return bool(self.changed or self.python_changed)
 
     @property
     def changed_files(self) -> list[str]:
         seen: dict[str, None] = {}
-        for item in self.changed:
-            seen[item.changed.node_id.split("::")[0]] = None
+        for node_id in [i.changed.node_id for i in self.changed] + [
+            t.node_id for t in self.python_changed
+        ]:
+            seen[node_id.split("::")[0]] = None
         return list(seen)
 
 
@@ -86,15 +101,22 @@ def run_check(
     rootdir: Path,
     workers: int = 1,
     trim: bool = True,
+    python: bool = False,
 ) -> UpgradeCheck:
-    """Run every promtool test file under `paths` with both promtools and explain the changes."""
+    """Run every promtool test file under `paths` with both promtools and explain the changes.
+
+    `python`: also run the Python test files under `paths` with each promtool.
+    """
     test_files, problems = find_test_files(paths)
+    python_files = find_python_tests(paths) if python else []
     started = time.monotonic()
     old = run_suite(before, test_files, rootdir, workers, trim)
+    old_python = run_python_tests(before, python_files, rootdir, before.timeout)
     middle = time.monotonic()
     new = run_suite(after, test_files, rootdir, workers, trim)
+    new_python = run_python_tests(after, python_files, rootdir, after.timeout)
     ended = time.monotonic()
-    return check_results(
+    check = check_results(
         test_files,
         (before, old),
         (after, new),
@@ -102,4 +124,15 @@ def run_check(
         (middle - started, ended - middle),
         problems,
         workers,
+    )
+    python_problems = tuple(
+        f"Python tests on promtool {p.version_text}: {run.problem}"
+        for p, run in ((before, old_python), (after, new_python))
+        if run.problem
+    )
+    return dataclasses.replace(
+        check,
+        problems=check.problems + python_problems,
+        python_tests=len(old_python.outcomes.keys() | new_python.outcomes.keys()),
+        python_changed=tuple(compare_tests(old_python, new_python)),
     )

@@ -45,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
             Path.cwd(),
             workers=args.workers or os.cpu_count() or 1,
             trim=args.trim_rules == "on",
+            python=args.python,
         )
     except KeyboardInterrupt:
         print("promrules upgrade-check: interrupted", file=sys.stderr)
@@ -55,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
         render = report.markdown_lines if args.format == "markdown" else report.text_lines
         for line in render(check):
             print(line)
-    return 1 if check.changed else 0
+    return 1 if check.any_changed else 0
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,5 +85,10 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         choices=("on", "off"),
         default="on",
         help="load only the rules each test group needs (default: on)",
+    )
+    command.add_argument(
+        "--python",
+        action="store_true",
+        help="also run the Python test files under the paths with each promtool (unclassified)",
     )
     command.set_defaults(run=_run)

@@ -15,6 +15,7 @@ from typing import Any
 from promrules.upgrade.causes import Classification
 from promrules.upgrade.check import UpgradeCheck
 from promrules.upgrade.compare import Outcome
+from promrules.upgrade.python_tests import ChangedTest
 
 __all__ = ["json_text", "markdown_lines", "summary_line", "text_lines"]
 
@@ -61,20 +62,44 @@ def _cause_lines(item: Classification) -> list[str]:
 
 
 def counts(check: UpgradeCheck) -> Counter[str]:
-    return Counter(_code(item) for item in check.changed)
+    found = Counter(_code(item) for item in check.changed)
+    found[UNCLASSIFIED] += len(check.python_changed)
+    return +found
+
+
+_PYTHON_WHY = "a Python test: it cannot be re-run with one change; compare the two outputs"
+_VERBS = {"passed": "passes", "failed": "fails", "error": "errors", "skipped": "is skipped"}
+
+
+def _python_headline(test: ChangedTest, check: UpgradeCheck) -> str:
+    before = _VERBS.get(test.before[0], test.before[0])
+    after = _VERBS.get(test.after[0], test.after[0])
+    return f"{test.node_id}: {before} on {check.before}, {after} on {check.after}"
+
+
+def _python_diff(test: ChangedTest, check: UpgradeCheck) -> list[str]:
+    before = test.before[1].splitlines() or [f"({test.before[0]})"]
+    after = test.after[1].splitlines() or [f"({test.after[0]})"]
+    lines = difflib.unified_diff(
+        before, after, f"promtool {check.before}", f"promtool {check.after}", lineterm="", n=3
+    )
+    return [line for line in lines if not line.startswith("@@")]
 
 
 def summary_line(check: UpgradeCheck) -> str:
     """One line: what was compared and how many cases changed, by cause."""
     files = len(check.changed_files)
+    python = check.python_tests
     compared = (
         f"{check.cases} case{'s'[: check.cases != 1]} in {check.files} "
-        f"file{'s'[: check.files != 1]} compared on promtool {check.before} and {check.after}"
+        f"file{'s'[: check.files != 1]}"
+        + (f" and {python} Python test{'s'[: python != 1]}" if python else "")
+        + f" compared on promtool {check.before} and {check.after}"
     )
-    if not check.changed:
+    if not check.any_changed:
         return f"{compared}: 0 changed"
     by_cause = ", ".join(f"{n} {code}" for code, n in sorted(counts(check).items()))
-    changed = len(check.changed)
+    changed = len(check.changed) + len(check.python_changed)
     return f"{compared}: {changed} changed verdict in {files} file{'s'[: files != 1]} ({by_cause})"
 
 
@@ -95,6 +120,11 @@ def text_lines(check: UpgradeCheck) -> Iterator[str]:
             yield f"  {line}"
         for line in result_diff(item, check):
             yield f"    {line}"
+    for test in check.python_changed:
+        yield _python_headline(test, check)
+        yield f"  cause: unclassified ({_PYTHON_WHY})"
+        for line in _python_diff(test, check):
+            yield f"    {line}"
     yield summary_line(check)
     yield _timing(check)
 
@@ -105,7 +135,7 @@ def markdown_lines(check: UpgradeCheck) -> Iterator[str]:
     yield summary_line(check) + "."
     for problem in check.problems:
         yield f"- not compared: `{problem}`"
-    if not check.changed:
+    if not check.any_changed:
         return
     yield ""
     yield f"| case | {check.before} | {check.after} | cause | suggested edit |"
@@ -115,6 +145,9 @@ def markdown_lines(check: UpgradeCheck) -> Iterator[str]:
         edit = item.edit or (f"{item.cause.advice} (not verified)" if item.cause else "")
         cells = [f"`{changed.node_id}`", changed.before.status, changed.after.status]
         cells += [_code(item), edit]
+        yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+    for test in check.python_changed:
+        cells = [f"`{test.node_id}`", test.before[0], test.after[0], UNCLASSIFIED, _PYTHON_WHY]
         yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
     yield ""
     for item in check.changed:
@@ -147,6 +180,21 @@ def _item(item: Classification) -> dict[str, Any]:
     }
 
 
+def _python_item(test: ChangedTest) -> dict[str, Any]:
+    return {
+        "id": test.node_id,
+        "file": test.node_id.split("::")[0],
+        "line": None,
+        "before": {"status": test.before[0], "output": test.before[1]},
+        "after": {"status": test.after[0], "output": test.after[1]},
+        "cause": UNCLASSIFIED,
+        "explanation": None,
+        "diagnosis": _PYTHON_WHY,
+        "suggested_edit": None,
+        "edit_verified": False,
+    }
+
+
 def json_text(check: UpgradeCheck) -> str:
     first, second, classify = check.seconds
     document = {
@@ -156,7 +204,9 @@ def json_text(check: UpgradeCheck) -> str:
         "cases": check.cases,
         "changed_files": check.changed_files,
         "changed_by_cause": dict(sorted(counts(check).items())),
-        "changed": [_item(item) for item in check.changed],
+        "changed": [_item(item) for item in check.changed]
+        + [_python_item(test) for test in check.python_changed],
+        "python_tests": check.python_tests,
         "not_compared": list(check.problems),
         "seconds": {"before": first, "after": second, "causes": classify},
     }

@@ -93,7 +93,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         groups=groups,
     )
     config.stash[COMPARED] = check
-    if check.changed:
+    if check.any_changed:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -103,4 +103,4 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     terminalreporter.section("promrules upgrade check")
     for line in report.text_lines(check):
-        terminalreporter.write_line(line, red=bool(check.changed) and not line.startswith(" "))
+        terminalreporter.write_line(line, red=check.any_changed and not line.startswith(" "))
