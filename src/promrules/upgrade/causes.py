@@ -10,6 +10,7 @@ diagnostic explains is reported as unclassified.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -121,12 +122,37 @@ def _one_ms_earlier(copy: Copy) -> int | None:
     return 1 if copy.entry is not None and yn.get(copy.entry, "expr") is not None else None
 
 
+def _half_series_step(copy: Copy) -> int | None:
+    """Half a step, off every sample and window edge; expr cases only (alerts keep the grid)."""
+    step = _series_step(copy)
+    return step // 2 if step and _one_ms_earlier(copy) else None
+
+
+# The value of a one-sample result as promtool prints it: `{labels} 5E+00`.
+_ONE_SAMPLE_RE = re.compile(r"^\{[^{}]*\} (\S+)$")
+
+
+def _agreed_value(a: CaseResult, b: CaseResult) -> str | None:
+    """The one sample value both versions computed, when they agree on a failed expr case."""
+    if a.status != "failed" or not _agree(a, b) or len(a.failures) != 1:
+        return None
+    match = _ONE_SAMPLE_RE.match((a.failures[0].got or "").strip())
+    if match is None:
+        return None
+    try:
+        return notation.format_number(float(match.group(1)))
+    except ValueError:
+        return None
+
+
 _MOVES: tuple[tuple[str, Edit], ...] = (
     ("eval_time one series step earlier", _earlier(_series_step)),
     ("eval_time one series step later", _later(_series_step)),
     ("eval_time one evaluation step earlier", _earlier(_evaluation_step)),
     ("eval_time one evaluation step later", _later(_evaluation_step)),
 )
+# Off the edge, and expecting what both versions then compute (a third round).
+_OFF_EDGE = "eval_time half a series step later"
 
 CAUSES: tuple[Cause, ...] = (
     Cause(
@@ -208,6 +234,7 @@ CAUSES: tuple[Cause, ...] = (
                 "each series one sample longer (its last value once more)",
                 _plain(copies.extend_series),
             ),
+            (_OFF_EDGE, _later(_half_series_step)),
         ),
     ),
 )
@@ -265,6 +292,37 @@ def _run_both(
     return [(v, _verdict(old[v.test_file.path]), _verdict(new[v.test_file.path])) for v in variants]
 
 
+def _expect_agreed(
+    edited: Sequence[tuple[_Variant, CaseResult, CaseResult]],
+    bases: Sequence[Copy],
+    before: Promtool,
+    after: Promtool,
+    runner: Runner,
+    directory: Path,
+) -> list[tuple[_Variant, CaseResult, CaseResult]]:
+    """Off-edge copies both versions fail alike, now expecting the value both computed.
+
+    For a value that counts the edge sample there is no single edit: off the
+    edge, the versions agree on a value other than the one expected.
+    """
+    passed = {v.case for v, a, b in edited if a.status == b.status == "passed"}
+    third = []
+    for v, a, b in edited:
+        value = _agreed_value(a, b)
+        if v.case in passed or not v.description.startswith("`eval_time:") or value is None:
+            continue
+        if v.cause is None or _OFF_EDGE not in [d for d, _e in v.cause.edits]:
+            continue
+        moved = copies.move_eval_time(_half_series_step, +1)(bases[v.case])
+        expecting = copies.expect_value(moved, value) if moved else None
+        if expecting is not None and moved is not None and moved.change == v.description:
+            target = directory / f"c{v.case}-{v.cause.code}-expect.yml"
+            third.append(
+                _Variant(v.case, v.cause, "edit", expecting.change, _write(expecting, target))
+            )
+    return _run_both(third, before, after, runner) if third else []
+
+
 def classify(
     changed: Sequence[ChangedCase], before: Promtool, after: Promtool, runner: Runner
 ) -> list[Classification]:
@@ -305,6 +363,7 @@ def classify(
             for variant in _edited(n, bases[n], cause, "edit", directory)
         ]
         edited = _run_both(second, before, after, runner) if second else []
+        edited += _expect_agreed(edited, bases, before, after, runner, directory)
         for n, (cause, why) in causes.items():
             passing = next(
                 (

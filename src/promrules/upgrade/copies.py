@@ -34,6 +34,7 @@ __all__ = [
     "dotless_case_regexes",
     "dotless_regexes",
     "drop_fields",
+    "expect_value",
     "extend_series",
     "has_key",
     "move_eval_time",
@@ -211,6 +212,20 @@ def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
         )
 
     return edit
+
+
+def expect_value(original: Copy, value: str) -> Copy | None:
+    """The case expecting `value` for its one expected sample (expr cases with one sample)."""
+    samples = yn.sequence(yn.get(original.entry, "exp_samples"))
+    if original.entry is None or len(samples) != 1:
+        return None
+    changed = _clone(original)
+    assert changed.entry is not None
+    sample = yn.sequence(yn.get(changed.entry, "exp_samples"))[0]
+    assert isinstance(sample, yaml.MappingNode)
+    kind = "int" if re.fullmatch(r"-?\d+", value) else "float"  # written plain, as users do
+    _set(sample, "value", yaml.ScalarNode(f"tag:yaml.org,2002:{kind}", value))
+    return dataclasses.replace(changed, change=f"{original.change} and `value: {value}`")
 
 
 def extend_series(original: Copy) -> Copy | None:
