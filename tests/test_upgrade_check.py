@@ -95,3 +95,13 @@ def test_a_missing_promtool_is_one_line_and_exit_2(
     assert code == 2
     missing = f"{examples}/nope"
     assert err == [f"promrules upgrade-check: --from={missing}: promtool not found at {missing!r}"]
+
+
+def test_an_unreadable_file_is_named_and_not_compared(
+    examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (examples / "broken_test.yml").write_text("tests: [\n", encoding="utf-8")
+    assert cli.main(_check("broken_test.yml", "unchanged_test.yml")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("warning: not compared: broken_test.yml:")
+    assert "2 cases in 1 file compared on promtool 2.42.0 and 3.5.3: 0 changed" in lines

@@ -64,3 +64,10 @@ def test_an_unusable_compare_promtool_is_a_usage_error(examples: pytest.Pytester
     result.stderr.fnmatch_lines(
         [f"ERROR: promrules: --promrules-compare-promtool={missing}: promtool not found at*"]
     )
+
+
+def test_it_refuses_xdist(examples: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    result = examples.runpytest("-n", "2", f"--promrules-compare-promtool={PROMTOOL_2}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--promrules-compare-promtool does not combine with -n*"])
