@@ -89,8 +89,7 @@ def run_suite(
 
     `groups`: per file, the groups to run (None or absent: all of them).
     """
-    # A promtool of its own: stopping the session (which also ends the failure
-    # timelines it started ahead) must leave the caller's promtool usable.
+    # A promtool of its own: stopping the session must leave the caller's usable.
     own = Promtool(promtool.path, promtool.version, promtool.source, timeout=promtool.timeout)
     state = SessionState(
         promtool_option=promtool.path,
@@ -99,6 +98,7 @@ def run_suite(
         timeout=promtool.timeout,
         workers=max(workers, 1),
         trim_rules=trim,
+        prefetch_timelines=False,
         _promtool=own,
     )
     try:
