@@ -10,7 +10,7 @@ import pytest
 from promrules.promtool import Promtool, PromtoolError, locate
 
 pytest_plugins = ["pytester"]
-collect_ignore = ["golden"]  # expected outputs, not tests
+collect_ignore = ["golden", "upgrade_examples"]  # expected outputs and example files, not tests
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -13,6 +13,7 @@ from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
 from promrules.lint.command import add_lint
 from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.upgrade.command import add_command as add_upgrade_check
 
 
 def _which(args: argparse.Namespace) -> int:
@@ -204,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mutate(commands)
     _add_diff(commands)
     add_lint(commands)
+    add_upgrade_check(commands)
     return parser
 
 

@@ -35,8 +35,12 @@ from promrules.session import SessionState
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
 
-# The scenario fixture and the pytest-xdist hooks live in their own modules.
-pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
+# The scenario fixture, the pytest-xdist hooks and the upgrade check live in their own modules.
+pytest_plugins = [
+    "promrules.fixtures",
+    "promrules.distribution",
+    "promrules.upgrade.session_compare",  # --promrules-compare-promtool
+]
 
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()

@@ -52,6 +52,7 @@ class SessionState:
     trim_rules: bool = False
     lint_policy: Policy | None = None
     rule_paths: tuple[Path, ...] = ()
+    prefetch_timelines: bool = True  # off when nobody renders failures (the upgrade check)
     _promtool: Promtool | PromtoolError | None = None
     _results: dict[Path, Future[FileResult]] = field(default_factory=dict)
     _pool: ThreadPoolExecutor | None = None
@@ -181,7 +182,7 @@ class SessionState:
         started ahead (a run stopped by -x needs one); the rest are built when
         their case is reported.
         """
-        if self._pool is None:
+        if self._pool is None or not self.prefetch_timelines:
             return
         promtool = self.promtool()
         path = result.test_file.path
