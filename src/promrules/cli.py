@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
+from promrules import diff_firing, diff_git, diff_render, mutate, project, snapshot
 from promrules.diff import DiffError
-from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.promtool import PromtoolError
 
 
 def _which(args: argparse.Namespace) -> int:
     try:
-        found = locate(option=args.promtool)
-    except PromtoolError as exc:
+        found = project.locate_promtool(project.read_settings(), args.promtool)
+    except (PromtoolError, project.SettingsError) as exc:
         print(f"promrules: {exc}", file=sys.stderr)
         return 2
     print(f"promtool {found.version_text} at {found.path} (from {found.source})")
@@ -57,7 +57,7 @@ def _workers(text: str) -> int:
 def _mutate(args: argparse.Namespace) -> int:
     operators = args.operators or list(mutate.OPERATORS)
     try:
-        promtool = locate(option=args.promtool)
+        promtool = project.locate_promtool(project.read_settings(), args.promtool)
         suite = mutate.discover(Path(args.rules), Path(args.tests))
         mutants = mutate.mutants(suite, operators)
         files = len(suite.rule_files)
@@ -70,7 +70,7 @@ def _mutate(args: argparse.Namespace) -> int:
             run = mutate.run_mutants(
                 promtool, suite, mutants, workers=args.workers, python=args.python
             )
-    except (PromtoolError, mutate.MutateError) as exc:
+    except (PromtoolError, project.SettingsError, mutate.MutateError) as exc:
         print(f"promrules mutate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -91,12 +91,10 @@ def _diff(args: argparse.Namespace) -> int:
         old, new = diff_git.revision_texts(Path(args.repo), args.base, args.head, args.rules)
         found = diff_git.diff_texts(old, new, args.base, args.head)
         if args.derive:
-            try:
-                promtool: Promtool | PromtoolError = locate(option=args.promtool)
-            except PromtoolError as exc:
-                promtool = exc
+            settings = project.read_settings([args.repo])
+            promtool = project.promtool_or_error(settings, args.promtool)
             found = diff_firing.with_firing_points(found, old, new, promtool)
-    except DiffError as exc:
+    except (DiffError, project.SettingsError) as exc:
         print(f"promrules diff: {exc}", file=sys.stderr)
         return 2
     render = diff_render.markdown_lines if args.format == "markdown" else diff_render.text_lines
@@ -106,23 +104,29 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    roots = [Path(p) for p in args.rules]
+    try:
+        settings = project.read_settings(args.rules)
+    except project.SettingsError as exc:
+        print(f"promrules generate: {exc}", file=sys.stderr)
+        return 2
+    # The configured rule folders first, so that a file is named as pytest looks for it.
+    configured = [p for p in settings.rule_paths if p.is_dir()]
+    roots = [Path(p) for p in args.rules] or configured
     missing = [str(p) for p in roots if not p.exists()]
-    if missing:
-        print(
-            f"promrules generate: no such rule file or folder: {', '.join(missing)}",
-            file=sys.stderr,
-        )
+    if missing or not roots:
+        shown = ", ".join(missing) or ", ".join(str(p) for p in settings.rule_paths) or "none"
+        print(f"promrules generate: no such rule file or folder: {shown}", file=sys.stderr)
         return 2
     try:
-        promtool = locate(option=args.promtool)
+        promtool = project.locate_promtool(settings, args.promtool)
         report = snapshot.generate(
             promtool,
             snapshot.find_rule_files(roots),
-            Path(args.out),
-            rule_roots=[p for p in roots if p.is_dir()],
-            rootdir=Path.cwd(),
+            Path(args.out) if args.out else settings.generated_dir,
+            rule_roots=[*configured, *(p for p in roots if p.is_dir())],
+            rootdir=settings.rootdir,
             workers=args.workers or 2,
+            scope=roots,
         )
     except PromtoolError as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)
@@ -140,12 +144,14 @@ def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "generate", help="derive boundary tests for every alert and write them as test files"
     )
     command.add_argument(
-        "rules", nargs="*", default=["rules"], help="rule files or folders (default: rules)"
+        "rules",
+        nargs="*",
+        help="rule files or folders (default: the `promrules_rule_paths` ini setting, rules)",
     )
     command.add_argument(
         "--out",
-        default="rule_tests/generated",
-        help="folder of the generated test files (default: rule_tests/generated)",
+        help="folder of the generated test files "
+        "(default: the `promrules_generated_path` ini setting, rule_tests/generated)",
     )
     command.add_argument("--workers", type=_workers, help="parallel promtool runs (default: 2)")
     command.set_defaults(run=_generate)
