@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from promrules import diff_firing, diff_git, diff_render, mutate, project, snapshot
+from promrules import __version__, diff_firing, diff_git, diff_render, mutate, project, snapshot
 from promrules.diff import DiffError
 from promrules.promtool import PromtoolError
 
@@ -198,6 +198,7 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promrules", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--promtool", metavar="PATH", help="promtool binary to use")
     commands = parser.add_subparsers(dest="command", required=True)
     which = commands.add_parser("which", help="show which promtool would be used, and its version")
