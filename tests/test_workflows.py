@@ -49,11 +49,13 @@ def test_ci_runs_make_test_through_ci_run() -> None:
     assert "make test" in (REPO / ".ci" / "run").read_text()
 
 
-def test_the_pre_commit_hook_runs_the_cli() -> None:
+def test_the_pre_commit_hook_gets_the_staged_yaml_files() -> None:
     hooks = load(".pre-commit-hooks.yaml")
     assert [h["id"] for h in hooks] == ["promrules"]
-    assert hooks[0]["entry"] == "promrules test"
-    assert hooks[0]["pass_filenames"] is False
+    assert hooks[0]["entry"] == "promrules pre-commit"
+    assert hooks[0]["pass_filenames"] is True  # the command decides what is a rule or test file
+    assert hooks[0]["types_or"] == ["yaml"]
+    assert hooks[0]["require_serial"] is True  # one suite run, not one per file batch
 
 
 def _step(workflow: dict[str, Any], name_part: str) -> dict[str, Any]:

@@ -7,9 +7,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
-from promrules import __version__, diff_firing, diff_git, diff_render, mutate, project, snapshot
+from promrules import (
+    __version__,
+    diff_firing,
+    diff_git,
+    diff_render,
+    mutate,
+    precommit,
+    project,
+    promtool_install,
+    snapshot,
+)
 from promrules.diff import DiffError
 from promrules.promtool import PromtoolError
 
@@ -25,8 +33,29 @@ def _which(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    extra = [f"--promtool={args.promtool}"] if args.promtool else []
-    return int(pytest.main([*extra, *args.paths]))
+    try:
+        return precommit.run_tests(args.pytest_args, args.promtool)
+    except project.SettingsError as exc:
+        print(f"promrules test: {exc}", file=sys.stderr)
+        return 4
+
+
+def _pre_commit(args: argparse.Namespace) -> int:
+    try:
+        return precommit.run_pre_commit(args.pytest_args, args.promtool)
+    except project.SettingsError as exc:
+        print(f"promrules pre-commit: {exc}", file=sys.stderr)
+        return 4
+
+
+def _install_promtool(args: argparse.Namespace) -> int:
+    try:
+        path = promtool_install.install(args.version)
+    except promtool_install.InstallError as exc:
+        print(f"promrules install-promtool: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
 
 
 def _operators(text: str) -> list[str]:
@@ -203,17 +232,48 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     which = commands.add_parser("which", help="show which promtool would be used, and its version")
     which.set_defaults(run=_which)
-    test = commands.add_parser("test", help="run rule files and promtool test files as pytest")
-    test.add_argument("paths", nargs="*", default=["rules", "rule_tests"])
+    test = commands.add_parser(
+        "test",
+        help="pytest over the rule and test folders; pytest options pass through as given",
+    )
+    test.add_argument("pytest_args", nargs="*", metavar="PYTEST ARGS")
     test.set_defaults(run=_test)
+    hook = commands.add_parser(
+        "pre-commit", help="the pre-commit hook: `test` when a staged file is a rule or test file"
+    )
+    hook.add_argument("pytest_args", nargs="*", metavar="PYTEST ARGS AND FILES")
+    hook.set_defaults(run=_pre_commit)
+    install = commands.add_parser(
+        "install-promtool",
+        help="download a pinned promtool release (sha256-checked) and print its path",
+    )
+    install.add_argument("--version", default=promtool_install.DEFAULT_VERSION)
+    install.set_defaults(run=_install_promtool)
     _add_generate(commands)
     _add_mutate(commands)
     _add_diff(commands)
     return parser
 
 
+_PASSED_THROUGH = ("test", "pre-commit")
+
+
+def _split_pass_through(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """The command line up to `test`/`pre-commit`, and what follows it for pytest, untouched."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--promtool" else 1
+    if i < len(argv) and argv[i] in _PASSED_THROUGH:
+        rest = argv[i + 1 :]
+        return argv[: i + 1], rest[1:] if rest[:1] == ["--"] else rest
+    return argv, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    head, rest = _split_pass_through(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(head)
+    if rest is not None:
+        args.pytest_args = rest
     return int(args.run(args))
 
 

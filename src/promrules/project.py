@@ -38,6 +38,7 @@ class ProjectSettings:
     promtool_option: str | None  # --promtool from addopts or PYTEST_ADDOPTS
     promtool_ini: str | None  # the `promtool` ini setting
     rule_paths: tuple[Path, ...]
+    test_paths: tuple[Path, ...]
     generated_dir: Path
     timeout: float = DEFAULT_TIMEOUT
 
@@ -77,6 +78,7 @@ def read_settings(args: Sequence[str] = ()) -> ProjectSettings:
     root = config.rootpath
     promtool_ini = _ini(config, "promtool")
     rule_paths = _ini(config, "promrules_rule_paths")
+    test_paths = _ini(config, "promrules_test_paths")
     generated = _ini(config, "promrules_generated_path")
     timeout = _ini(config, "promrules_timeout")
     return ProjectSettings(
@@ -85,6 +87,7 @@ def read_settings(args: Sequence[str] = ()) -> ProjectSettings:
         promtool_option=config.getoption("promrules_promtool", None),
         promtool_ini=str(promtool_ini) if promtool_ini else None,
         rule_paths=tuple(root / p for p in rule_paths) if isinstance(rule_paths, list) else (),
+        test_paths=tuple(root / p for p in test_paths) if isinstance(test_paths, list) else (),
         generated_dir=root / str(generated or "rule_tests/generated"),
         timeout=_seconds(timeout),
     )
