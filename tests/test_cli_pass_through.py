@@ -135,3 +135,10 @@ def test_install_refuses_an_unpinned_version_and_a_missing_download(tmp_path: Pa
             base_url=(tmp_path / "nothing").as_uri(),
             sums={("9.9.9", "amd64"): "0" * 64},
         )
+
+
+def test_install_if_missing_leaves_a_configured_promtool_alone(
+    repo: Path, promtool: Promtool
+) -> None:
+    done = promrules(repo, promtool, "install-promtool", "--if-missing")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

@@ -50,8 +50,10 @@ def _pre_commit(args: argparse.Namespace) -> int:
 
 def _install_promtool(args: argparse.Namespace) -> int:
     try:
+        if args.if_missing and precommit.has_promtool(project.read_settings(), args.promtool):
+            return 0  # the repository's own choice stands, even a broken one: pytest reports it
         path = promtool_install.install(args.version)
-    except promtool_install.InstallError as exc:
+    except (promtool_install.InstallError, project.SettingsError) as exc:
         print(f"promrules install-promtool: {exc}", file=sys.stderr)
         return 2
     print(path)
@@ -248,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="download a pinned promtool release (sha256-checked) and print its path",
     )
     install.add_argument("--version", default=promtool_install.DEFAULT_VERSION)
+    install.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="print nothing and install nothing when a promtool is configured or on PATH",
+    )
     install.set_defaults(run=_install_promtool)
     _add_generate(commands)
     _add_mutate(commands)

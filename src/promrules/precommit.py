@@ -26,7 +26,14 @@ from promrules.model import is_rule_file, is_test_file
 from promrules.project import ProjectSettings, read_settings
 from promrules.promtool import PROJECT_PROMTOOL
 
-__all__ = ["pytest_arguments", "relevant_files", "run_pre_commit", "run_tests", "split_files"]
+__all__ = [
+    "has_promtool",
+    "pytest_arguments",
+    "relevant_files",
+    "run_pre_commit",
+    "run_tests",
+    "split_files",
+]
 
 
 def _gives_a_path(args: Sequence[str]) -> bool:
@@ -73,7 +80,7 @@ def relevant_files(settings: ProjectSettings, files: Sequence[Path]) -> list[Pat
     ]
 
 
-def _has_promtool(settings: ProjectSettings, option: str | None) -> bool:
+def has_promtool(settings: ProjectSettings, option: str | None) -> bool:
     """Is any promtool source set? A broken one is then pytest's to report, not replaced."""
     return bool(
         option
@@ -92,7 +99,7 @@ def run_pre_commit(args: Sequence[str], promtool: str | None = None) -> int:
     if files and not changed:
         print(f"promrules: none of the {len(files)} files is a rule or test file; nothing to run")
         return 0
-    if not _has_promtool(settings, promtool):
+    if not has_promtool(settings, promtool):
         try:
             promtool = str(promtool_install.install())
         except promtool_install.InstallError as exc:
