@@ -48,10 +48,34 @@ def pytest_arguments(settings: ProjectSettings, args: Sequence[str]) -> list[str
     return [*args, *(os.path.relpath(p) for p in folders)]
 
 
+class _DefaultPaths:
+    """Adds the configured folders inside the one pytest run (a second run would re-import)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_load_initial_conftests(
+        self, early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+    ) -> None:
+        if _gives_a_path(args):
+            return
+        root = early_config.rootpath
+        names = [
+            *early_config.getini("promrules_rule_paths"),
+            *early_config.getini("promrules_test_paths"),
+        ]
+        args.extend(os.path.relpath(root / name) for name in names if (root / name).exists())
+
+
+# The command imported promrules before pytest could mark it for assertion rewriting;
+# pytest's warning about that says nothing to the user.
+_IMPORTED_FIRST = (
+    "ignore:Module already imported so cannot be rewritten; promrules"
+    ":pytest.PytestAssertRewriteWarning"
+)
+
+
 def run_tests(args: Sequence[str], promtool: str | None = None) -> int:
-    settings = read_settings(args)
     extra = [f"--promtool={promtool}"] if promtool else []
-    return int(pytest.main([*extra, *pytest_arguments(settings, args)]))
+    return int(pytest.main(["-W", _IMPORTED_FIRST, *extra, *args], plugins=[_DefaultPaths()]))
 
 
 def split_files(args: Sequence[str]) -> tuple[list[str], list[Path]]:
