@@ -28,7 +28,6 @@ from promrules.promtool import PROJECT_PROMTOOL
 
 __all__ = [
     "has_promtool",
-    "pytest_arguments",
     "relevant_files",
     "run_pre_commit",
     "run_tests",
@@ -38,14 +37,6 @@ __all__ = [
 
 def _gives_a_path(args: Sequence[str]) -> bool:
     return any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in args)
-
-
-def pytest_arguments(settings: ProjectSettings, args: Sequence[str]) -> list[str]:
-    """`args`, plus the configured rule and test folders that exist when no path is given."""
-    if _gives_a_path(args):
-        return list(args)
-    folders = [p for p in (*settings.rule_paths, *settings.test_paths) if p.exists()]
-    return [*args, *(os.path.relpath(p) for p in folders)]
 
 
 class _DefaultPaths:
