@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,98 @@ def test_the_ini_option_is_used(
     result = pytester.runpytest("--collect-only")
     result.stdout.fnmatch_lines(["promrules: promtool * (from promtool ini setting)"])
     assert os.environ.get("PROMTOOL") is None
+
+
+# The `promrules` command takes promtool from the same settings as pytest.
+
+PYPROJECT = """\
+[tool.pytest.ini_options]
+promtool = "{promtool}"
+"""
+
+
+def promrules(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The console command as a user runs it, without PROMTOOL in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "PROMTOOL"}
+    return subprocess.run(
+        [sys.executable, "-m", "promrules.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with one committed rule file and promtool absent from PATH."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "demo.yml").write_text(RULES)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    identity = ["-c", "user.name=promrules", "-c", "user.email=promrules@example.invalid"]
+    subprocess.run(["git", "add", "rules"], cwd=tmp_path, check=True)
+    subprocess.run(["git", *identity, "commit", "-qm", "rules"], cwd=tmp_path, check=True)
+    return tmp_path
+
+
+def test_which_names_the_promtool_of_the_ini_setting_as_pytest_does(
+    repo: Path, promtool: Promtool, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "pyproject.toml").write_text(PYPROJECT.format(promtool=promtool.path))
+    done = promrules(repo, "which")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (
+        f"promtool {promtool.version_text} at {promtool.path} (from promtool ini setting)\n"
+    )
+    monkeypatch.delenv("PROMTOOL", raising=False)
+    monkeypatch.chdir(repo)
+    header = pytester.runpytest_subprocess("--collect-only", "-p", "no:cacheprovider", repo)
+    header.stdout.fnmatch_lines([f"promrules: {done.stdout.strip()}"])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("which",), "promrules: promtool not found at 'nowhere/promtool' (from promtool ini"),
+        (("generate",), "promrules generate: promtool not found at 'nowhere/promtool' (from"),
+        (("mutate",), "promrules mutate: promtool not found at 'nowhere/promtool' (from"),
+    ],
+    ids=["which", "generate", "mutate"],
+)
+def test_every_command_refuses_a_broken_ini_promtool_rather_than_another_one(
+    repo: Path, args: tuple[str, ...], expected: str
+) -> None:
+    (repo / "pyproject.toml").write_text(PYPROJECT.format(promtool="nowhere/promtool"))
+    done = promrules(repo, *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(expected), done.stderr
+    assert not (repo / "rule_tests").exists()
+
+
+def test_diff_derives_with_the_ini_promtool(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(PYPROJECT.format(promtool="nowhere/promtool"))
+    (repo / "rules" / "demo.yml").write_text(RULES.replace("> 90", "> 85"))
+    done = promrules(repo, "diff", "HEAD")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[-1] == (
+        "    firing point: not derived: no promtool: promtool not found at "
+        "'nowhere/promtool' (from promtool ini setting)"
+    )
+
+
+def test_the_command_line_promtool_still_wins_over_the_ini_setting(
+    repo: Path, promtool: Promtool
+) -> None:
+    (repo / "pyproject.toml").write_text(PYPROJECT.format(promtool="nowhere/promtool"))
+    done = promrules(repo, "--promtool", promtool.path, "which")
+    assert done.stdout.endswith("(from --promtool)\n"), done.stderr
+
+
+def test_broken_pytest_settings_are_one_line_not_a_traceback(repo: Path) -> None:
+    (repo / "pytest.ini").write_text("[pytest]\naddopts = --no-such-option\n")
+    done = promrules(repo, "which")
+    assert done.returncode == 2
+    assert done.stderr.startswith("promrules: pytest could not read this repository's settings")
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -7,19 +7,27 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
-from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
+from promrules import (
+    __version__,
+    diff_firing,
+    diff_git,
+    diff_render,
+    mutate,
+    precommit,
+    project,
+    promtool_install,
+    snapshot,
+)
 from promrules.diff import DiffError
 from promrules.lint.command import add_lint
-from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.promtool import PromtoolError
 from promrules.upgrade.command import add_command as add_upgrade_check
 
 
 def _which(args: argparse.Namespace) -> int:
     try:
-        found = locate(option=args.promtool)
-    except PromtoolError as exc:
+        found = project.locate_promtool(project.read_settings(), args.promtool)
+    except (PromtoolError, project.SettingsError) as exc:
         print(f"promrules: {exc}", file=sys.stderr)
         return 2
     print(f"promtool {found.version_text} at {found.path} (from {found.source})")
@@ -27,8 +35,31 @@ def _which(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    extra = [f"--promtool={args.promtool}"] if args.promtool else []
-    return int(pytest.main([*extra, *args.paths]))
+    try:
+        return precommit.run_tests(args.pytest_args, args.promtool)
+    except project.SettingsError as exc:
+        print(f"promrules test: {exc}", file=sys.stderr)
+        return 4
+
+
+def _pre_commit(args: argparse.Namespace) -> int:
+    try:
+        return precommit.run_pre_commit(args.pytest_args, args.promtool)
+    except project.SettingsError as exc:
+        print(f"promrules pre-commit: {exc}", file=sys.stderr)
+        return 4
+
+
+def _install_promtool(args: argparse.Namespace) -> int:
+    try:
+        if args.if_missing and precommit.has_promtool(project.read_settings(), args.promtool):
+            return 0  # the repository's own choice stands, even a broken one: pytest reports it
+        path = promtool_install.install(args.version)
+    except (promtool_install.InstallError, project.SettingsError) as exc:
+        print(f"promrules install-promtool: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
 
 
 def _operators(text: str) -> list[str]:
@@ -59,7 +90,7 @@ def _workers(text: str) -> int:
 def _mutate(args: argparse.Namespace) -> int:
     operators = args.operators or list(mutate.OPERATORS)
     try:
-        promtool = locate(option=args.promtool)
+        promtool = project.locate_promtool(project.read_settings(), args.promtool)
         suite = mutate.discover(Path(args.rules), Path(args.tests))
         mutants = mutate.mutants(suite, operators)
         files = len(suite.rule_files)
@@ -72,7 +103,7 @@ def _mutate(args: argparse.Namespace) -> int:
             run = mutate.run_mutants(
                 promtool, suite, mutants, workers=args.workers, python=args.python
             )
-    except (PromtoolError, mutate.MutateError) as exc:
+    except (PromtoolError, project.SettingsError, mutate.MutateError) as exc:
         print(f"promrules mutate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -93,12 +124,10 @@ def _diff(args: argparse.Namespace) -> int:
         old, new = diff_git.revision_texts(Path(args.repo), args.base, args.head, args.rules)
         found = diff_git.diff_texts(old, new, args.base, args.head)
         if args.derive:
-            try:
-                promtool: Promtool | PromtoolError = locate(option=args.promtool)
-            except PromtoolError as exc:
-                promtool = exc
+            settings = project.read_settings([args.repo])
+            promtool = project.promtool_or_error(settings, args.promtool)
             found = diff_firing.with_firing_points(found, old, new, promtool)
-    except DiffError as exc:
+    except (DiffError, project.SettingsError) as exc:
         print(f"promrules diff: {exc}", file=sys.stderr)
         return 2
     render = diff_render.markdown_lines if args.format == "markdown" else diff_render.text_lines
@@ -108,23 +137,29 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    roots = [Path(p) for p in args.rules]
+    try:
+        settings = project.read_settings(args.rules)
+    except project.SettingsError as exc:
+        print(f"promrules generate: {exc}", file=sys.stderr)
+        return 2
+    # The configured rule folders first, so that a file is named as pytest looks for it.
+    configured = [p for p in settings.rule_paths if p.is_dir()]
+    roots = [Path(p) for p in args.rules] or configured
     missing = [str(p) for p in roots if not p.exists()]
-    if missing:
-        print(
-            f"promrules generate: no such rule file or folder: {', '.join(missing)}",
-            file=sys.stderr,
-        )
+    if missing or not roots:
+        shown = ", ".join(missing) or ", ".join(str(p) for p in settings.rule_paths) or "none"
+        print(f"promrules generate: no such rule file or folder: {shown}", file=sys.stderr)
         return 2
     try:
-        promtool = locate(option=args.promtool)
+        promtool = project.locate_promtool(settings, args.promtool)
         report = snapshot.generate(
             promtool,
             snapshot.find_rule_files(roots),
-            Path(args.out),
-            rule_roots=[p for p in roots if p.is_dir()],
-            rootdir=Path.cwd(),
+            Path(args.out) if args.out else settings.generated_dir,
+            rule_roots=[*configured, *(p for p in roots if p.is_dir())],
+            rootdir=settings.rootdir,
             workers=args.workers or 2,
+            scope=roots,
         )
     except PromtoolError as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)
@@ -142,12 +177,14 @@ def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "generate", help="derive boundary tests for every alert and write them as test files"
     )
     command.add_argument(
-        "rules", nargs="*", default=["rules"], help="rule files or folders (default: rules)"
+        "rules",
+        nargs="*",
+        help="rule files or folders (default: the `promrules_rule_paths` ini setting, rules)",
     )
     command.add_argument(
         "--out",
-        default="rule_tests/generated",
-        help="folder of the generated test files (default: rule_tests/generated)",
+        help="folder of the generated test files "
+        "(default: the `promrules_generated_path` ini setting, rule_tests/generated)",
     )
     command.add_argument("--workers", type=_workers, help="parallel promtool runs (default: 2)")
     command.set_defaults(run=_generate)
@@ -194,13 +231,33 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="promrules", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--promtool", metavar="PATH", help="promtool binary to use")
     commands = parser.add_subparsers(dest="command", required=True)
     which = commands.add_parser("which", help="show which promtool would be used, and its version")
     which.set_defaults(run=_which)
-    test = commands.add_parser("test", help="run rule files and promtool test files as pytest")
-    test.add_argument("paths", nargs="*", default=["rules", "rule_tests"])
+    test = commands.add_parser(
+        "test",
+        help="pytest over the rule and test folders; pytest options pass through as given",
+    )
+    test.add_argument("pytest_args", nargs="*", metavar="PYTEST ARGS")
     test.set_defaults(run=_test)
+    hook = commands.add_parser(
+        "pre-commit", help="the pre-commit hook: `test` when a staged file is a rule or test file"
+    )
+    hook.add_argument("pytest_args", nargs="*", metavar="PYTEST ARGS AND FILES")
+    hook.set_defaults(run=_pre_commit)
+    install = commands.add_parser(
+        "install-promtool",
+        help="download a pinned promtool release (sha256-checked) and print its path",
+    )
+    install.add_argument("--version", default=promtool_install.DEFAULT_VERSION)
+    install.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="print nothing and install nothing when a promtool is configured or on PATH",
+    )
+    install.set_defaults(run=_install_promtool)
     _add_generate(commands)
     _add_mutate(commands)
     _add_diff(commands)
@@ -209,8 +266,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_PASSED_THROUGH = ("test", "pre-commit")
+
+
+def _split_pass_through(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """The command line up to `test`/`pre-commit`, and what follows it for pytest, untouched."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--promtool" else 1
+    if i < len(argv) and argv[i] in _PASSED_THROUGH:
+        rest = argv[i + 1 :]
+        return argv[: i + 1], rest[1:] if rest[:1] == ["--"] else rest
+    return argv, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    head, rest = _split_pass_through(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(head)
+    if rest is not None:
+        args.pytest_args = rest
     return int(args.run(args))
 
 

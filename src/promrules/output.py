@@ -8,12 +8,12 @@ or anything else (YAML, series and rule-file problems), which we keep as text.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from promrules.durations import DurationError, parse_duration
+from promrules.goquote import GoQuoteError, unquote
 
 __all__ = ["Failure", "FileReport", "OutputFormatError", "parse_test_output"]
 
@@ -73,12 +73,11 @@ def _time_ms(text: str) -> int | None:
 
 
 def _go_unquote(quoted: str) -> str:
-    """Undo Go's %q; its escapes are a subset of Python's string literal syntax."""
+    """Undo Go's %q (without `ast`: see promrules.goquote)."""
     try:
-        value = ast.literal_eval(quoted)
-    except (ValueError, SyntaxError):
+        return unquote(quoted)
+    except GoQuoteError:
         return quoted[1:-1]
-    return value if isinstance(value, str) else quoted[1:-1]
 
 
 def parse_failure(text: str) -> Failure:

@@ -31,6 +31,7 @@ from promrules.overlap import prepare_session_end
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
+from promrules.routing_items import RoutingCasesFile, is_routing_cases
 from promrules.session import SessionState
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
@@ -375,6 +376,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if is_rule_file(root):
         parent.config.stash[LIVE].register(file_path)
         return RuleFileNode.from_parent(parent, path=file_path)
+    if is_routing_cases(root):
+        return RoutingCasesFile.from_parent(parent, path=file_path)
     if required:
         return BrokenYamlFile.from_parent(parent, path=file_path)
     return None

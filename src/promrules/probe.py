@@ -9,7 +9,6 @@ of PromQL.
 
 from __future__ import annotations
 
-import ast
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from promrules.goquote import GoQuoteError, label_pairs
 from promrules.output import parse_test_output
 from promrules.promtool import Promtool
 
@@ -29,7 +29,6 @@ _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _SAMPLE_RE = re.compile(
     rf"(\{{(?:[^{{}}\"]|{_QUOTED})*\}}) (\{{\{{.*?\}}\}}|[^,\s]+)(?:, |$)", re.DOTALL
 )
-_PAIR_RE = re.compile(rf"([^\s=,{{}}]+)=({_QUOTED})")
 
 
 class ProbeError(Exception):
@@ -57,14 +56,6 @@ class Sample:
         return "{" + ", ".join(pairs) + "}"
 
 
-def _unquote(quoted: str) -> str:
-    try:
-        value = ast.literal_eval(quoted)
-    except (ValueError, SyntaxError):
-        return quoted[1:-1]
-    return value if isinstance(value, str) else quoted[1:-1]
-
-
 def parse_samples(got: str) -> tuple[Sample, ...]:
     """promtool's `got:` text (`nil`, or `{labels} value, ...`) as samples."""
     text = got.strip()
@@ -72,7 +63,10 @@ def parse_samples(got: str) -> tuple[Sample, ...]:
         return ()
     samples = []
     for labels, value in _SAMPLE_RE.findall(text):
-        pairs = tuple((name, _unquote(raw)) for name, raw in _PAIR_RE.findall(labels))
+        try:
+            pairs = label_pairs(labels)
+        except GoQuoteError as exc:
+            raise ProbeError(f"promrules could not read promtool's result: {exc}") from None
         samples.append(Sample(pairs, value))
     if not samples:
         raise ProbeError(f"promrules could not read promtool's result: {text}")

@@ -10,7 +10,6 @@ alerts than derived, the derived labels stay, and the case will fail and show it
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from promrules.derive.batches import run_documents
 from promrules.derive.cases import CaseDraft, Expectation
 from promrules.derive.probe import parse_samples
 from promrules.durations import format_duration
+from promrules.goquote import GoQuoteError, label_pairs
 from promrules.output import Failure
 from promrules.promtool import Promtool
 
@@ -29,27 +29,20 @@ _PLACEHOLDER = {"promrules_placeholder": "calibration"}
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _LABELSET = rf"\{{(?:[^{{}}\"]|{_QUOTED})*\}}"
 _ALERT_RE = re.compile(rf"Labels:({_LABELSET})\s*\n?\s*Annotations:({_LABELSET})")
-_PAIR_RE = re.compile(rf"([^\s=,{{}}]+)=({_QUOTED})")
 _CHUNK = 300
 
 Alert = tuple[dict[str, str], dict[str, str]]
 
 
-def _unquote(text: str) -> str:
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text[1:-1]
-    return value if isinstance(value, str) else text[1:-1]
-
-
-def _pairs(labelset: str) -> dict[str, str]:
-    return {name: _unquote(value) for name, value in _PAIR_RE.findall(labelset)}
-
-
 def parse_alerts(text: str) -> list[Alert] | None:
     """promtool's printed alert list: (labels, annotations) per alert; None if unreadable."""
-    alerts = [(_pairs(labels), _pairs(notes)) for labels, notes in _ALERT_RE.findall(text)]
+    try:
+        alerts = [
+            (dict(label_pairs(labels)), dict(label_pairs(notes)))
+            for labels, notes in _ALERT_RE.findall(text)
+        ]
+    except GoQuoteError:
+        return None
     if not alerts and text.strip() not in ("[]", ""):
         return None
     return alerts

@@ -10,7 +10,6 @@ probes share one promtool process; processes run side by side.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 
 from promrules.derive.batches import run_documents
 from promrules.durations import format_duration
+from promrules.goquote import GoQuoteError, label_pairs
 from promrules.promtool import Promtool
 
 __all__ = ["Probe", "QueryResult", "Sample", "parse_samples", "run_probes"]
@@ -26,7 +26,6 @@ PLACEHOLDER = '{promrules_placeholder="calibration"}'
 _TAG_RE = re.compile(r"# promrules-q(\d+)\s*$")
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _SAMPLE_RE = re.compile(rf"\{{((?:[^{{}}\"]|{_QUOTED})*)\}} (\S+?)(?:, |$)")
-_PAIR_RE = re.compile(rf"([^\s=,{{}}]+)=({_QUOTED})")
 _CHUNK = 400  # probes per promtool process
 
 
@@ -64,14 +63,6 @@ class Probe:
     results: list[QueryResult] = field(default_factory=list)
 
 
-def _unquote(text: str) -> str:
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text[1:-1]
-    return value if isinstance(value, str) else text[1:-1]
-
-
 def parse_samples(text: str) -> tuple[Sample, ...] | None:
     """promtool's sample list (`{a="b"} 1E+00, {...} NaN` or `nil`); None if unreadable."""
     text = text.strip()
@@ -79,10 +70,10 @@ def parse_samples(text: str) -> tuple[Sample, ...] | None:
         return ()
     found = []
     for match in _SAMPLE_RE.finditer(text):
-        labels = tuple((k, _unquote(v)) for k, v in _PAIR_RE.findall(match[1]))
         try:
+            labels = label_pairs(match[1])
             value = float(match[2])
-        except ValueError:
+        except (GoQuoteError, ValueError):
             return None
         found.append(Sample(labels, value))
     return tuple(found) if found else None

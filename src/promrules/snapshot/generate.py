@@ -5,12 +5,15 @@ derived case is run once more with bare promtool (a case that does not pass
 is not written, and is recorded with promtool's reason), and one generated
 test file per rule file is written under the generated folder. Files are
 rewritten only when their text changes, and generated files whose rule file
-is gone are removed, so no orphaned cases stay behind.
+is gone are removed, so no orphaned cases stay behind. Only files generated
+from the rule files this run was asked about are ever removed: generating one
+rule file leaves every other rule file's snapshot alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from promrules.derive import derive_rule_files
 from promrules.derive.verify import verify
 from promrules.model import is_rule_file
 from promrules.promtool import Promtool
-from promrules.snapshot.document import GapEntry, derived_entries, is_generated, render
+from promrules.snapshot.document import GapEntry, derived_entries, read_header, render
 
 __all__ = ["GenerateReport", "find_rule_files", "generate", "snapshot_path"]
 
@@ -66,7 +69,7 @@ class GeneratedFile:
 @dataclass
 class GenerateReport:
     files: list[GeneratedFile] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
+    removed: list[tuple[Path, str]] = field(default_factory=list)  # (file, why)
     problems: list[str] = field(default_factory=list)
 
     def lines(self, shown: Path) -> list[str]:
@@ -86,10 +89,7 @@ class GenerateReport:
             )
             for alert, gap in item.gaps:
                 out.append(f"  {alert} {gap.item}: not derived: {gap.reason}")
-        out += [
-            f"{rel(path)}: removed (its rule file is gone or has no alerts)"
-            for path in self.removed
-        ]
+        out += [f"{rel(path)}: removed ({why})" for path, why in self.removed]
         out += self.problems
         return out
 
@@ -102,7 +102,14 @@ def generate(
     rule_roots: Sequence[Path],
     rootdir: Path,
     workers: int = 2,
+    scope: Sequence[Path] | None = None,
 ) -> GenerateReport:
+    """Derive, verify and write the snapshots of `rule_files`.
+
+    `scope` is what the user asked for (rule files and folders; default: the
+    rule roots and `rule_files`): only snapshots generated from a rule file in
+    it may be removed.
+    """
     report = GenerateReport()
     readable: list[Path] = []
     for path in rule_files:
@@ -136,7 +143,9 @@ def generate(
         report.files.append(
             GeneratedFile(rule_file, out_path, len(derivations), cases, tuple(gaps), written)
         )
-    report.removed = _remove_orphans(out_dir, kept, unreadable=len(report.problems) > 0)
+    if not report.problems:  # an unreadable rule file keeps its old snapshot
+        asked = [*rule_roots, *rule_files] if scope is None else scope
+        report.removed = _remove_orphans(out_dir, kept, asked, rule_files, readable, rootdir)
     return report
 
 
@@ -153,17 +162,46 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _remove_orphans(out_dir: Path, kept: set[Path], *, unreadable: bool) -> list[Path]:
-    """Generated files (marker in the header) whose rule file was not generated this time.
+def _within(path: Path, scope: Iterable[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in scope)
 
-    When a rule file could not be read, its old snapshot is kept: removing it
-    would hide the rule's tests behind a YAML error.
+
+def _remove_orphans(
+    out_dir: Path,
+    kept: set[Path],
+    scope: Sequence[Path],
+    found: Sequence[Path],
+    readable: Sequence[Path],
+    rootdir: Path,
+) -> list[tuple[Path, str]]:
+    """Generated files (marker in the header) of rule files in scope not written this time.
+
+    A snapshot is removed only when its header names a rule file inside
+    `scope` and that rule file is gone, has no alerts, or now has its
+    snapshot under another name; every other file is left alone.
     """
-    if unreadable or not out_dir.is_dir():
+    if not out_dir.is_dir():
         return []
+    roots = [root.resolve() for root in scope]
+    found_here = {path.resolve() for path in found}
+    with_alerts = {path.resolve() for path in readable}
     removed = []
     for path in sorted(out_dir.glob("*_test.yml")):
-        if path.resolve() not in kept and is_generated(path):
-            path.unlink()
-            removed.append(path)
+        header = None if path.resolve() in kept else read_header(path)
+        if header is None:
+            continue
+        source = (path.parent / header.source).resolve()
+        shown = os.path.relpath(source, rootdir.resolve())
+        if not _within(source, roots):
+            continue
+        if not source.exists():
+            why = f"its rule file {shown} is gone"
+        elif source in with_alerts:
+            why = f"{shown} is now generated into another file"
+        elif source in found_here:
+            why = f"{shown} has no alerts"
+        else:
+            continue  # no longer a rule file: left for the stale check to report
+        path.unlink()
+        removed.append((path, why))
     return removed

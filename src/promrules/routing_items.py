@@ -1,0 +1,179 @@
+"""Alertmanager routing cases as pytest items, in any repository that installs promrules.
+
+A YAML file is a routing-cases file when its top level has `config:` (the
+Alertmanager configuration, relative to the file) and `cases:` whose entries
+list `receivers:`. Wherever pytest collects it, it becomes an item for `amtool
+check-config`, one item per case (the labels must reach exactly those
+receivers, in routing-tree order, as the real `amtool config routes test`
+resolves them), and, with `rules:` (a glob of rule files), an item checking
+that every alert of those rules reaches a receiver other than the default one.
+amtool is run by promrules.alertmanager; the nodes only hold data and render
+failures. docs/alertmanager.md describes the format.
+"""
+
+from __future__ import annotations
+
+import glob
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from promrules import yamlnodes as yn
+from promrules.alertmanager import (
+    Amtool,
+    AmtoolError,
+    RoutingCase,
+    RoutingCases,
+    YamlError,
+    default_receiver,
+    load_routing_cases,
+    locate_amtool,
+    rule_alerts,
+)
+
+__all__ = ["RoutingCasesFile", "amtool_header", "is_routing_cases"]
+
+AMTOOL = pytest.StashKey["Amtool | AmtoolError"]()
+
+
+def is_routing_cases(root: yaml.Node | None) -> bool:
+    """`config:` plus `cases:` whose entries have `receivers:`."""
+    if yn.scalar(yn.get(root, "config")) is None:
+        return False
+    cases = yn.sequence(yn.get(root, "cases"))
+    return bool(cases) and all(yn.get(case, "receivers") is not None for case in cases)
+
+
+def _amtool(config: pytest.Config) -> Amtool:
+    """Located once per session; a missing amtool fails each routing item with one line."""
+    if AMTOOL not in config.stash:
+        try:
+            config.stash[AMTOOL] = locate_amtool(rootdir=config.rootpath)
+        except AmtoolError as exc:
+            config.stash[AMTOOL] = exc
+    found = config.stash[AMTOOL]
+    if isinstance(found, AmtoolError):
+        raise found
+    return found
+
+
+def amtool_header(config: pytest.Config) -> str:
+    """The report header line: which amtool checked routing."""
+    try:
+        found = _amtool(config)
+    except AmtoolError as exc:
+        return f"promrules: amtool unavailable: {exc}"
+    return f"promrules: amtool {found.version} at {found.path} (from {found.source})"
+
+
+class RoutingFailure(Exception):
+    """A routing verdict that went the wrong way; its lines are the whole report."""
+
+
+def _relative(path: Path | str, root: Path) -> str:
+    path = Path(path)
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+class RoutingCasesFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            cases = load_routing_cases(self.path)
+        except YamlError as exc:
+            raise self.CollectError(exc.shown_from(self.config.rootpath)) from None
+        yield ConfigCheckItem.from_parent(self, name="check-config", cases=cases)
+        for case in cases.cases:
+            yield RoutingCaseItem.from_parent(self, name=case.name, cases=cases, case=case)
+        if cases.rules:
+            yield RuleAlertsItem.from_parent(
+                self, name="rule-alerts-reach-severity-receivers", cases=cases
+            )
+
+
+class _RoutingItem(pytest.Item):
+    """Shared by the items of a routing-cases file: data in, amtool's verdict out."""
+
+    line = 1
+
+    def __init__(self, *, cases: RoutingCases, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cases = cases
+
+    def shown(self, path: Path | str) -> str:
+        return _relative(path, self.config.rootpath)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, RoutingFailure):
+            return "\n".join(excinfo.value.args)
+        if isinstance(excinfo.value, AmtoolError | YamlError):
+            return f"{self.shown(self.path)}:{self.line}: {excinfo.value}"
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.line - 1, f"routing: {self.name}"
+
+
+class ConfigCheckItem(_RoutingItem):
+    def runtest(self) -> None:
+        check = _amtool(self.config).check_config(self.cases.config)
+        if not check.ok:
+            raise RoutingFailure(
+                f"amtool check-config rejects {self.shown(check.config)}:", f"  {check.problem}"
+            )
+
+
+class RoutingCaseItem(_RoutingItem):
+    def __init__(self, *, case: RoutingCase, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+        self.line = case.line
+
+    def runtest(self) -> None:
+        route = _amtool(self.config).route(
+            self.cases.config, dict(self.case.labels), expected=self.case.receivers
+        )
+        if not route.matches:
+            labels = ", ".join(f'{k}="{v}"' for k, v in self.case.labels) or "(none)"
+            raise RoutingFailure(
+                f"routing case {self.case.name!r} ({self.shown(self.path)}:{self.case.line})",
+                *([f"  why:      {self.case.description}"] if self.case.description else []),
+                f"  labels:   {labels}",
+                f"  expected: {', '.join(self.case.receivers)}",
+                f"  got:      {', '.join(route.receivers)}",
+                f"  config:   {self.shown(self.cases.config)}",
+                f"  repeat:   {shlex.join(route.argv)}",
+            )
+
+
+class RuleAlertsItem(_RoutingItem):
+    """Every alert the rules can raise must reach a receiver other than the default one."""
+
+    def runtest(self) -> None:
+        paths = [Path(p) for p in sorted(glob.glob(self.cases.rules))]
+        alerts = rule_alerts(paths)
+        if not alerts:
+            raise RoutingFailure(
+                f"no alerting rules match `rules:` ({self.shown(self.cases.rules)})"
+            )
+        default = default_receiver(self.cases.config)
+        amtool = _amtool(self.config)
+        unrouted = []
+        for rule in alerts:
+            labels = {"alertname": rule.alertname, **dict(rule.labels)}
+            route = amtool.route(self.cases.config, labels)
+            if default in route.receivers:
+                severity = labels.get("severity", "(no severity label)")
+                unrouted.append(
+                    f"  {self.shown(rule.path)}:{rule.line} {rule.alertname} "
+                    f"severity={severity} -> {', '.join(route.receivers)}"
+                )
+        if unrouted:
+            raise RoutingFailure(
+                f"{len(unrouted)} of {len(alerts)} alerts of `rules:` reach the default "
+                f"receiver {default!r} instead of a severity receiver:",
+                *unrouted,
+            )
