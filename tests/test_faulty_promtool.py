@@ -81,3 +81,26 @@ def test_a_hanging_promtool_is_stopped_by_the_timeout(
     result.assert_outcomes(errors=4)
     result.stdout.fnmatch_lines(["*promtool did not finish within 1s and was stopped*"])
     assert elapsed < 30, f"the hang was not cut short ({elapsed:.1f}s)"
+
+
+def test_a_success_without_the_asked_for_junit_report_is_an_error(
+    pytester: pytest.Pytester, promtool: Promtool
+) -> None:
+    """promtool 3.x is asked for `--junit` when it runs files as written: a run that
+    says SUCCESS but writes no report skipped part of its job, so it is not a pass."""
+    if promtool.major < 3:
+        pytest.skip("promrules asks only promtool 3.x for a JUnit report")
+    says_success = (
+        'for arg in "$@"; do case "$arg" in -*|test|rules) ;; '
+        '*) echo "Unit Testing: $arg"; echo "  SUCCESS";; esac; done; exit 0'
+    )
+    install_faulty(pytester, promtool, says_success)
+    result = pytester.runpytest(
+        f"--promtool={pytester.path / 'faulty-promtool'}",
+        "--promrules-trim-rules=off",
+        "demo_test.yml",
+    )
+    result.assert_outcomes(errors=4)
+    result.stdout.fnmatch_lines(
+        ["*promtool exited 0 but did not write the JUnit report it was asked for (--junit)*"]
+    )

@@ -7,6 +7,7 @@ a failure of promtool into a pass, they only add errors.
 from __future__ import annotations
 
 import difflib
+import stat
 from pathlib import Path
 
 from promrules import notation
@@ -19,12 +20,32 @@ __all__ = ["file_problem", "group_and_case_problems", "late_evaluations"]
 
 
 def file_problem(test_file: TestFile) -> str | None:
-    """A rule_files pattern that matches nothing: bare promtool only warns."""
+    """A rule_files pattern that matches nothing (bare promtool only warns), or a
+    match promtool would read forever or hang on (a device, a FIFO, a socket)."""
     for pattern, matches in test_file.resolve_rule_files().items():
+        line = dict(test_file.rule_patterns)[pattern]
         if not matches:
-            line = dict(test_file.rule_patterns)[pattern]
             return f"{test_file.path}:{line}: rule_files pattern {pattern!r} matches no file"
+        for match in matches:
+            kind = _special_file(Path(match))
+            if kind is not None:
+                return (
+                    f"{test_file.path}:{line}: rule_files entry {match!r} is {kind}, "
+                    "not a regular file: promrules does not read it"
+                )
     return None
+
+
+def _special_file(path: Path) -> str | None:
+    """What a path is when it is neither a regular file nor a directory (promtool
+    reports directories and missing files itself)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return yn.file_kind(mode)
 
 
 def _defined_alerts(test_file: TestFile) -> set[str] | None:

@@ -176,6 +176,24 @@ def judge_file(
     return _attribute(promtool, test_file, run)
 
 
+def _junit_of(run: PromtoolRun, junit: Path) -> list[list[FileReport]] | None:
+    """The JUnit report a run was asked for; a run that passed without writing it is an error.
+
+    A promtool that says SUCCESS but skips part of its job cannot be trusted
+    with a pass. (A failed run may stop before writing it: its groups run again.)
+    """
+    by_group = read_junit(junit)
+    printed = parse_test_output(run.output)
+    claims_success = run.returncode == 0 and bool(printed) and not any(r.failed for r in printed)
+    if by_group is None and claims_success:
+        state = "wrote an unreadable" if junit.exists() else "did not write the"
+        raise PromtoolError(
+            f"promtool exited 0 but {state} JUnit report it was asked for (--junit), "
+            f"so its verdict is not trusted: {' '.join(run.argv[:3])} ..."
+        )
+    return by_group
+
+
 def run_whole_files(
     promtool: Promtool, paths: Sequence[Path]
 ) -> tuple[PromtoolRun, list[list[FileReport]] | None]:
@@ -185,7 +203,7 @@ def run_whole_files(
     with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
         junit = Path(tmp) / "junit.xml"
         run = promtool.run("test", "rules", f"--junit={junit}", *map(str, paths))
-        return run, read_junit(junit)
+        return run, _junit_of(run, junit)
 
 
 def run_named_groups(
@@ -202,7 +220,7 @@ def run_named_groups(
         run = promtool.run(
             "test", "rules", f"--junit={junit}", f"--run={regex}", str(test_file.path.resolve())
         )
-        by_group = read_junit(junit)
+        by_group = _junit_of(run, junit)
     reports = read_reports(run, 1)
     ordered = sorted(groups)
     if (

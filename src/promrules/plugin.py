@@ -25,6 +25,7 @@ from promrules.distribution import (
     is_xdist_worker,
     may_start_early,
 )
+from promrules.folders import unreadable_entries
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.overlap import prepare_session_end
@@ -41,6 +42,7 @@ pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()
 _YAML_SUFFIXES = (".yml", ".yaml")
+_FOLDER_INIS = ("promrules_test_paths", "promrules_rule_paths")
 
 
 def _positive_seconds(value: str) -> float:
@@ -362,6 +364,22 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if required:
         return BrokenYamlFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """Add a load error for each YAML entry of a rule or test folder pytest skips."""
+    report = yield
+    if isinstance(collector, pytest.Dir | pytest.Package) and report.outcome == "passed":
+        config = collector.config
+        roots = [
+            config.rootpath / folder for option in _FOLDER_INIS for folder in config.getini(option)
+        ]
+        report.result.extend(
+            BrokenYamlFile.from_parent(collector, path=path)
+            for path in unreadable_entries(collector.path, roots)
+        )
+    return report
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
