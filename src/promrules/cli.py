@@ -11,6 +11,7 @@ import pytest
 
 from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
 from promrules.diff import DiffError
+from promrules.outputs import OutputError
 from promrules.promtool import Promtool, PromtoolError, locate
 
 
@@ -124,7 +125,7 @@ def _generate(args: argparse.Namespace) -> int:
             rootdir=Path.cwd(),
             workers=args.workers or 2,
         )
-    except PromtoolError as exc:
+    except (PromtoolError, OutputError) as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

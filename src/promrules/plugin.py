@@ -28,6 +28,7 @@ from promrules.distribution import (
 from promrules.folders import unreadable_entries
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
+from promrules.outputs import OutputError
 from promrules.overlap import prepare_session_end
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
@@ -41,6 +42,7 @@ pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()
+OUTPUT_ERRORS = pytest.StashKey[list[str]]()  # outputs that could not be written
 _YAML_SUFFIXES = (".yml", ".yaml")
 _FOLDER_INIS = ("promrules_test_paths", "promrules_rule_paths")
 
@@ -53,6 +55,19 @@ def _positive_seconds(value: str) -> float:
     if seconds <= 0:
         raise argparse.ArgumentTypeError(f"--promrules-timeout={value!r}: expected seconds > 0")
     return seconds
+
+
+def _ini_seconds(config: pytest.Config, name: str) -> float | None:
+    """An ini duration in seconds (None when unset); a bad value names the ini key."""
+    value = str(config.getini(name)).strip()
+    if not value:
+        return None
+    try:
+        return _positive_seconds(value)
+    except argparse.ArgumentTypeError:
+        raise pytest.UsageError(
+            f"promrules: ini {name} = {value!r}: expected seconds > 0"
+        ) from None
 
 
 def _workers(value: str) -> int:
@@ -164,7 +179,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    timeout = config.getoption("promrules_timeout") or config.getini("promrules_timeout")
+    timeout = config.getoption("promrules_timeout") or _ini_seconds(config, "promrules_timeout")
     try:
         policy = lint.load_policy(config.rootpath)
     except ValueError as exc:
@@ -178,7 +193,7 @@ def pytest_configure(config: pytest.Config) -> None:
         promtool_option=config.getoption("promrules_promtool"),
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
-        timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
+        timeout=timeout or DEFAULT_TIMEOUT,
         workers=config.getoption("promrules_workers") or default_workers(config),
         trim_rules=trim == "on",
         lint_policy=policy,
@@ -200,7 +215,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """--promrules-update: regenerate the snapshot files before they are collected."""
     config = session.config
     if config.getoption("promrules_update") and not hasattr(config, "workerinput"):
-        config.stash[LIVE].update_lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
+        try:
+            lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
+        except OutputError as exc:  # the tests still run, against the snapshots on disk
+            lines = []
+            config.stash.setdefault(OUTPUT_ERRORS, []).append(str(exc))
+        config.stash[LIVE].update_lines = lines
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -216,12 +236,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
     html = session.config.getoption("promrules_html")
-    if html and not is_xdist_worker(session.config):  # workers hand their cases over
-        _write_html(session, Path(html))
+    errors = session.config.stash.setdefault(OUTPUT_ERRORS, [])
+    try:
+        if html and not is_xdist_worker(session.config):  # workers hand their cases over
+            _write_html(session, Path(html))
+        if (path := session.config.getoption("promrules_cov_json")) and coverage.alerts:
+            coverage.write_json(Path(path))
+    except OutputError as exc:
+        errors.append(str(exc))
+    if errors and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     if not coverage.alerts:
         return
-    if path := session.config.getoption("promrules_cov_json"):
-        coverage.write_json(Path(path))
     threshold = session.config.getoption("promrules_cov_fail_under")
     if threshold is not None and coverage.percent < threshold and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -291,6 +317,8 @@ def _status(verdict: CaseResult) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for error in config.stash.get(OUTPUT_ERRORS, []):
+        terminalreporter.write_line(f"ERROR: promrules: {_relative(error, config)}", red=True)
     live = config.stash[LIVE]
     if live.update_lines:
         terminalreporter.section("promrules --promrules-update")
