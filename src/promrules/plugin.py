@@ -26,6 +26,7 @@ from promrules.distribution import (
     may_start_early,
 )
 from promrules.folders import unreadable_entries
+from promrules.interrupt import restore_sigterm, sigterm_as_interrupt
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
 from promrules.outputs import OutputError
@@ -43,6 +44,7 @@ pytest_plugins = ["promrules.fixtures", "promrules.distribution"]
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()
 OUTPUT_ERRORS = pytest.StashKey[list[str]]()  # outputs that could not be written
+SIGTERM = pytest.StashKey[Any]()  # the SIGTERM handler to put back at the end
 _YAML_SUFFIXES = (".yml", ".yaml")
 _FOLDER_INIS = ("promrules_test_paths", "promrules_rule_paths")
 
@@ -179,6 +181,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SIGTERM] = sigterm_as_interrupt()
     timeout = config.getoption("promrules_timeout") or _ini_seconds(config, "promrules_timeout")
     try:
         policy = lint.load_policy(config.rootpath)
@@ -224,6 +227,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    restore_sigterm(config.stash.get(SIGTERM, None))
     state = config.stash.get(STATE, None)  # absent when configure refused the options
     if state is not None:
         state.stop()

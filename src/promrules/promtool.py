@@ -117,6 +117,8 @@ class ProcessGroups:
         with self.lock:
             self.running.add(process)
         try:
+            if self.stopped.is_set():  # stopped between the check above and the add
+                raise PromtoolError("the run was stopped while the process was starting")
             output, _ = process.communicate(timeout=timeout)
         except BaseException:
             _kill_group(process)
