@@ -34,7 +34,7 @@ def install_faulty(pytester: pytest.Pytester, real: Promtool, behaviour: str) ->
         (
             "killed by a signal",
             "kill -9 $$",
-            "*promtool crashed (exit code -9)*",
+            "*promtool crashed (killed by SIGKILL, exit code -9)*",
         ),
         (
             "garbage with failure",
@@ -104,3 +104,34 @@ def test_a_success_without_the_asked_for_junit_report_is_an_error(
     result.stdout.fnmatch_lines(
         ["*promtool exited 0 but did not write the JUnit report it was asked for (--junit)*"]
     )
+
+
+def test_a_crash_of_check_rules_names_the_signal(
+    pytester: pytest.Pytester, promtool: Promtool
+) -> None:
+    install_faulty(pytester, promtool, "kill -SEGV $$")
+    result = pytester.runpytest(f"--promtool={pytester.path / 'faulty-promtool'}", "rules.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*rules.yml: `promtool check rules` crashed (killed by SIGSEGV, exit code -11):"]
+    )
+
+
+def test_a_flood_of_output_is_cut_to_its_first_and_last_lines(
+    pytester: pytest.Pytester, promtool: Promtool
+) -> None:
+    """Two million lines (about 30 MB) of nonsense: not pasted whole into each failure."""
+    flood = 'seq 1 2000000 | sed "s/^/garbage line /"; exit 1'
+    install_faulty(pytester, promtool, flood)
+    result = pytester.runpytest(f"--promtool={pytester.path / 'faulty-promtool'}", "demo_test.yml")
+    result.assert_outcomes(errors=4)
+    result.stdout.fnmatch_lines(
+        [
+            "garbage line 1",
+            "garbage line 40",
+            "... 1999920 lines (* characters) of promtool's output left out ...",
+            "garbage line 1999961",
+            "garbage line 2000000",
+        ]
+    )
+    assert len(result.stdout.str()) < 100_000

@@ -80,14 +80,14 @@ def _attribute_group(group: TestGroup, report: FileReport) -> dict[CaseKey, Case
 def _unrecognised(run: PromtoolRun, why: str) -> str:
     return (
         f"promrules did not recognise promtool's output ({why}); promtool's verdict is "
-        f"exit code {run.returncode}. Raw output of `{' '.join(run.argv)}`:\n{run.output}"
+        f"exit code {run.returncode}. Raw output of `{' '.join(run.argv)}`:\n{run.shown_output}"
     )
 
 
 def read_reports(run: PromtoolRun, expected: int) -> list[FileReport] | str:
     """The per-file reports of a run over `expected` files, or why they can't be read."""
     if run.crashed:
-        return f"promtool crashed (exit code {run.returncode}):\n{run.output}"
+        return f"promtool crashed ({run.exit_text}):\n{run.shown_output}"
     reports = parse_test_output(run.output)
     if len(reports) != expected:
         return _unrecognised(

@@ -599,8 +599,9 @@ class RuleCheckItem(PromrulesItem):
         if run.returncode != 0:
             raise PromrulesError(
                 _relative(
-                    f"{self.path}: `promtool check rules` found problems "
-                    f"(exit {run.returncode}):\n{run.output.rstrip()}",
+                    f"{self.path}: `promtool check rules` "
+                    f"{'crashed' if run.returncode < 0 else 'found problems'} "
+                    f"({run.exit_text}):\n{run.shown_output.rstrip()}",
                     self.config,
                 )
             )
