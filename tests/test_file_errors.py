@@ -237,3 +237,18 @@ def test_an_alert_name_with_a_dash_works_end_to_end(project: pytest.Pytester) ->
     result = project.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
     result.stdout.fnmatch_lines(["demo_test.yml::high::High-Value.v2@2m"])
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+
+
+def test_a_rule_files_entry_that_is_not_a_rule_file_says_so(project: pytest.Pytester) -> None:
+    project.makefile(".yml", other_test=PASSING_TEST)
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("[rules.yml]", "[other_test.yml]"))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines(
+        [
+            "*demo_test.yml:1: rule_files entry 'other_test.yml' is not a Prometheus rule file: "
+            "its top level has the keys rule_files, evaluation_interval, tests, "
+            "expected a mapping with `groups:`"
+        ]
+    )
+    assert "not defined by any" not in result.stdout.str()

@@ -33,7 +33,27 @@ def file_problem(test_file: TestFile) -> str | None:
                     f"{test_file.path}:{line}: rule_files entry {match!r} is {kind}, "
                     "not a regular file: promrules does not read it"
                 )
+            shape = _not_a_rule_file(Path(match))
+            if shape is not None:
+                return (
+                    f"{test_file.path}:{line}: rule_files entry {match!r} is not a Prometheus "
+                    f"rule file: {shape}, expected a mapping with `groups:`"
+                )
     return None
+
+
+def _not_a_rule_file(path: Path) -> str | None:
+    """What a matched file is when it is YAML but no rule file (a test file, say);
+    otherwise every alert case would read "not defined by any of the 0 alerts"."""
+    if not path.is_file():
+        return None
+    try:
+        root = yn.compose_file(path)
+    except yn.YamlError:
+        return None  # promtool reports the YAML error itself
+    if root is None or yn.get(root, "groups") is not None:
+        return None  # an empty file is an empty rule file to promtool
+    return yn.describe(root)
 
 
 def _special_file(path: Path) -> str | None:
