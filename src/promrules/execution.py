@@ -11,6 +11,7 @@ is matched to a case by its alert name or expression and its evaluation time.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "CaseResult",
     "FileResult",
     "case_results",
+    "file_error_as_written",
     "judge_file",
     "judge_groups",
     "read_reports",
@@ -135,6 +137,29 @@ def judge_groups(
         if group.index in reports:
             verdicts = {**_attribute_group(group, reports[group.index]), **verdicts}
     return FileResult(test_file, verdicts, runs=runs)
+
+
+_LINE_RE = re.compile(r"\bline \d+\b")
+
+
+def file_error_as_written(promtool: Promtool, result: FileResult) -> FileResult:
+    """A file error read from one-group copies, as promtool words it for the file as written.
+
+    promtool's `line N` counts lines of the copy it was given, not of the
+    user's file. The error stops promtool reading the file as written too, so
+    one run of that file gives the same message with the user's line numbers.
+    """
+    if result.file_error is None or not _LINE_RE.search(result.file_error):
+        return result
+    try:
+        run = promtool.test_rules(result.test_file.path.resolve())
+    except PromtoolError:
+        return result
+    reports = read_reports(run, 1)
+    error = None if isinstance(reports, str) else _file_level_error(reports[0])
+    if error is None:
+        return result
+    return FileResult(result.test_file, file_error=error, runs=(*result.runs, run))
 
 
 def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:

@@ -19,7 +19,7 @@ from promrules import yamlnodes as yn
 from promrules.batching import Selection, Unit, estimate_costs, plan, run_bin
 from promrules.checks import late_evaluations
 from promrules.coverage import CoverageReport
-from promrules.execution import case_results, judge_groups
+from promrules.execution import case_results, file_error_as_written, judge_groups
 from promrules.lint import Finding, LintContext, Policy, run_checks
 from promrules.lint.base import AlertRule, read_alert_rules
 from promrules.model import Case, TestFile, TestGroup, load_rule_file
@@ -215,7 +215,8 @@ class SessionState:
         if shard.problems:
             self._file_done(FileResult(test_file, file_error=shard.problems[0], runs=shard.runs))
         else:
-            self._file_done(judge_groups(test_file, shard.reports, shard.runs))
+            result = judge_groups(test_file, shard.reports, shard.runs)
+            self._file_done(file_error_as_written(self.promtool(), result))
 
     def _submit(self, test_file: TestFile) -> Future[FileResult]:
         """The file's (possibly still running) result; starts its selection when not started."""
