@@ -6,6 +6,9 @@ the wrapper answers `--version` with the real binary and misbehaves otherwise.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -135,3 +138,29 @@ def test_a_flood_of_output_is_cut_to_its_first_and_last_lines(
         ]
     )
     assert len(result.stdout.str()) < 100_000
+
+
+def test_a_slow_promtool_run_names_its_files(pytester: pytest.Pytester, promtool: Promtool) -> None:
+    """The notice threshold is set tiny; promtool is held until the notice is seen."""
+    release = pytester.path / "release"
+    held = f'if [ "$1" = test ]; then while [ ! -f {release} ]; do sleep 0.05; done; fi\n'
+    install_faulty(pytester, promtool, held + f'exec {promtool.path} "$@"')
+    pytester.makeini("[pytest]\npromrules_slow_notice = 0.05\n")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "demo_test.yml"],
+        cwd=pytester.path,
+        env={**os.environ, "PROMTOOL": str(pytester.path / "faulty-promtool")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert run.stdout is not None
+    seen = []
+    for line in run.stdout:  # until the notice: the event this test waits for
+        seen.append(line)
+        if "still running" in line:
+            break
+    release.write_text("")
+    rest, _ = run.communicate(timeout=600)
+    assert seen[-1].strip() == "promrules: promtool still running after 0.05s: demo_test.yml"
+    assert "4 passed" in rest

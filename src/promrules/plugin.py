@@ -8,7 +8,9 @@ and an item per case; rule files become one `promtool check rules` item.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +37,8 @@ from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
 from promrules.session import SessionState
+from promrules.slow_notice import DEFAULT_SECONDS as SLOW_NOTICE_SECONDS
+from promrules.slow_notice import SlowNotice
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
 
@@ -174,6 +178,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
     parser.addini(
+        "promrules_slow_notice",
+        f"seconds of promtool work before the files still running are named "
+        f"(default {SLOW_NOTICE_SECONDS:g})",
+        default="",
+    )
+    parser.addini(
         "promrules_trim_rules",
         "`on`: each test group loads only the rules it can observe; `off`: all of them",
         default="on",
@@ -202,6 +212,9 @@ def pytest_configure(config: pytest.Config) -> None:
         lint_policy=policy,
         rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
+    if not is_xdist_worker(config):  # a worker's terminal is not the user's
+        slow = _ini_seconds(config, "promrules_slow_notice") or SLOW_NOTICE_SECONDS
+        config.stash[STATE].slow_notice = SlowNotice(slow, _terminal_line(config))
     derive = config.getini("promrules_derive").strip().lower()
     if derive not in ("auto", "off"):
         raise pytest.UsageError(f"promrules: promrules_derive = {derive!r}: expected auto or off")
@@ -212,6 +225,21 @@ def pytest_configure(config: pytest.Config) -> None:
         generated_dir=config.rootpath / config.getini("promrules_generated_path"),
         workers=config.stash[STATE].workers,
     )
+
+
+def _terminal_line(config: pytest.Config) -> Any:
+    """A writer of one line to the terminal from any thread, past output capture."""
+    lock = threading.Lock()
+
+    def write(line: str) -> None:
+        capture = config.pluginmanager.getplugin("capturemanager")
+        reporter = config.pluginmanager.getplugin("terminalreporter")
+        if reporter is None:
+            return
+        with lock, capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(line, yellow=True)  # on a line of its own
+
+    return write
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
