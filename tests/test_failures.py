@@ -94,3 +94,29 @@ def test_an_unknown_alertname_is_an_error_not_a_silent_pass(
     result.stdout.fnmatch_lines(
         ["*alertname 'HighValu' is not defined by any of the 1 alerts*did you mean 'HighValue'?"]
     )
+
+
+def test_nan_against_nan_explains_why_it_differs(
+    pytester: pytest.Pytester, promtool_env: object
+) -> None:
+    """promtool fails an expected NaN against a got NaN; the two print alike, so the
+    diff alone would be empty."""
+    pytester.makefile(".yml", rules=RULES)
+    pytester.makefile(
+        ".yml",
+        nan_test=(
+            "rule_files: [rules.yml]\ntests:\n  - interval: 1m\n"
+            "    input_series: [{series: x, values: 'NaN'}]\n"
+            "    promql_expr_test:\n"
+            "      - {expr: x, eval_time: 0, exp_samples: [{labels: 'x', value: .nan}]}\n"
+        ),
+    )
+    result = pytester.runpytest("nan_test.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "the result samples differ: expected 1 sample, got 1 sample",
+            '  expected and got: {__name__="x"} NaN',
+            "promtool never finds NaN equal to NaN*`x != bool x`*",
+        ]
+    )

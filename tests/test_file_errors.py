@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers import PASSING_TEST, RULES
@@ -247,3 +249,35 @@ def test_an_alert_name_with_a_dash_works_end_to_end(project: pytest.Pytester) ->
     result = project.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
     result.stdout.fnmatch_lines(["demo_test.yml::high::High-Value.v2@2m"])
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+
+
+def test_a_rule_files_entry_that_is_not_a_rule_file_says_so(project: pytest.Pytester) -> None:
+    project.makefile(".yml", other_test=PASSING_TEST)
+    project.makefile(".yml", demo_test=PASSING_TEST.replace("[rules.yml]", "[other_test.yml]"))
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines(
+        [
+            "*demo_test.yml:1: rule_files entry 'other_test.yml' is not a Prometheus rule file: "
+            "its top level has the keys rule_files, evaluation_interval, tests, "
+            "expected a mapping with `groups:`"
+        ]
+    )
+    assert "not defined by any" not in result.stdout.str()
+
+
+def test_promtools_line_numbers_are_the_users_not_a_copys(project: pytest.Pytester) -> None:
+    """Groups run as one-group copies, where promtool's `line N` counts the copy's
+    lines; the error shown must cite the line of the file as written (bare promtool's)."""
+    twice = PASSING_TEST.replace(
+        "      - eval_time: 5m\n", "      - eval_time: 5m\n        eval_time: 6m\n"
+    )
+    assert twice != PASSING_TEST
+    project.makefile(".yml", demo_test=twice)
+    line = twice.splitlines().index("        eval_time: 6m") + 1
+    assert line == 31
+    result = project.runpytest("demo_test.yml")
+    result.assert_outcomes(errors=CASES)
+    result.stdout.fnmatch_lines([f"  line {line}: field eval_time already set in type *"])
+    cited = set(re.findall(r"^  line (\d+):", result.stdout.str(), re.MULTILINE))
+    assert cited == {str(line)}

@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from promrules.promtool import Promtool
+from promrules.promtool import ProcessGroups, Promtool, PromtoolError
 
 RULES = """\
 groups:
@@ -55,8 +56,24 @@ def long_promtool_run_started(scratch: Path, deadline: float) -> bool:
     return False
 
 
+def promtools_running(scratch: Path) -> list[str]:
+    """Processes still running with a TMPDIR inside `scratch` (promtool's private one)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"TMPDIR={scratch}".encode() in environ.read_bytes():
+                found.append(environ.parent.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_leaves_nothing_behind(tmp_path: Path, promtool: Promtool, workers: str) -> None:
+def test_ctrl_c_leaves_nothing_behind(
+    tmp_path: Path, promtool: Promtool, workers: str, stop: signal.Signals
+) -> None:
+    """SIGTERM (how CI cancels a job) is handled as Ctrl-C is: pytest's interrupt exit."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "rules.yml").write_text(RULES)
@@ -81,9 +98,30 @@ def test_ctrl_c_leaves_nothing_behind(tmp_path: Path, promtool: Promtool, worker
         stderr=subprocess.STDOUT,
     )
     assert long_promtool_run_started(scratch, time.monotonic() + 30), "promtool never started"
-    run.send_signal(signal.SIGINT)
-    output, _ = run.communicate(timeout=60)
+    run.send_signal(stop)
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == pytest.ExitCode.INTERRUPTED, output.decode()
     assert b"KeyboardInterrupt" in output
+    assert promtools_running(scratch) == []
     assert b"Traceback" not in output
     assert list(scratch.iterdir()) == []
     assert snapshot(project) == before
+
+
+def test_a_stop_while_a_process_starts_ends_that_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop that lands after `run` checked the flag but before it registered the new
+    process used to miss it, which then ran to its end: it is killed at once now."""
+    groups = ProcessGroups()
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen_then_stop(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)
+        started.append(process)
+        groups.stop()  # the signal lands here: started, not registered yet
+        return process
+
+    monkeypatch.setattr("promrules.promtool.subprocess.Popen", popen_then_stop)
+    with pytest.raises(PromtoolError, match="stopped while the process was starting"):
+        groups.run(["sleep", "120"], cwd=None, env=dict(os.environ), timeout=300)
+    assert started[0].returncode == -signal.SIGKILL

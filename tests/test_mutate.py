@@ -335,6 +335,19 @@ tests:
 """
 
 
+def mutant_processes(scratch: Path) -> list[str]:
+    """Processes whose command line names a mutant's copy under `scratch`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            line = cmdline.read_bytes()
+            if f"{scratch}/promrules-mutate-".encode() in line and b"/mutant-" in line:
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return found
+
+
 def git_status(repo: Path) -> str:
     """Everything git would report, untracked and ignored files included."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -378,12 +391,13 @@ def test_an_interrupted_run_leaves_git_status_clean(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while not list(scratch.glob("promrules-mutate-*/mutant-*")) and time.monotonic() < deadline:
+    # The event to wait for: a process running on a mutant's copy (not just the copy).
+    deadline = time.monotonic() + 600  # a bound for a broken run, not a speed assumption
+    while not mutant_processes(scratch) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert list(scratch.glob("promrules-mutate-*/mutant-*")), "no mutant ever ran"
+    assert mutant_processes(scratch), "no mutant ever ran"
     run.send_signal(stop)
-    output, _ = run.communicate(timeout=60)
+    output, _ = run.communicate(timeout=600)
     assert run.returncode == 130, output.decode()
     assert b"interrupted; no file was changed" in output
     assert b"Traceback" not in output

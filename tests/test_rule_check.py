@@ -20,7 +20,7 @@ def test_duplicate_rules_are_a_lint_failure(
     result = pytester.runpytest("rules.yml")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*`promtool check rules` found problems (exit 3)*", "*duplicate rule*"]
+        ["*`promtool check rules` found problems (exit code 3)*", "*duplicate rule*"]
     )
 
 

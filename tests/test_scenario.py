@@ -307,3 +307,39 @@ def test_drawn_scenarios_agree_with_the_for_rule(promtool: Promtool, s: Scenario
     else:
         s.expect_quiet("HighValue", f"{end}m")
     s.run(promtool)
+
+
+@pytest.mark.parametrize(
+    ("why", "call"),
+    [
+        ("an unknown alert", 'promrules_scenario("rules.yml").expect_firing("Nope", "5m")'),
+        ("a bad time", 'promrules_scenario("rules.yml").expect_quiet("HighValue", "5 min")'),
+        ("no expectations", 'promrules_scenario("rules.yml").run()'),
+        ("a missing rule file", 'promrules_scenario("nope.yml")'),
+        ("a bad step", 'gauge("demo_value", step="soon")'),
+        ("a bad duration", 'gauge("demo_value").hold(1, "forever")'),
+        ("a bad label", 'gauge("demo_value", labels={"a-b": "x"})'),
+        ("a negative counter", 'counter("c", start=-1)'),
+        (
+            "steps that differ",
+            'promrules_scenario("rules.yml").add(gauge("a").hold(1, "1m"), '
+            'gauge("b", step="30s").hold(1, "1m"))',
+        ),
+    ],
+)
+def test_a_deliberate_error_shows_the_callers_line_not_promrules_frames(
+    pytester: pytest.Pytester, promtool_env: Promtool, why: str, call: str
+) -> None:
+    pytester.makefile(".yml", rules=RULES)
+    pytester.makeconftest('pytest_plugins = ["promrules.fixtures"]')
+    pytester.makepyfile(
+        test_mistake=(
+            "from promrules.series import counter, gauge\n\n\n"
+            f"def test_mistake(promrules_scenario):\n    {call}\n"
+        )
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--tb=long", "test_mistake.py")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert f">       {call}" in output
+    assert "promrules/" not in output.replace("src/promrules/__init__", ""), output

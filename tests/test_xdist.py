@@ -103,3 +103,25 @@ def test_the_coverage_gate_sees_every_worker(pytester: pytest.Pytester, project:
         ]
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_workers_leave_no_live_folder_behind(
+    pytester: pytest.Pytester,
+    promtool_env: Promtool,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Each worker derives live cases into a temp folder; xdist may end a worker
+    before its own clean-up runs, so the controller removes the workers' folders
+    once it has read their cases (for the HTML report)."""
+    scratch = tmp_path_factory.mktemp("scratch")
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    rules = pytester.mkdir("rules")
+    (rules / "demo.yml").write_text(RULES)
+    (rules / "broken.yml").write_text("groups:\n  - name: g\n    rules:\n      - alert: [B\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-n", "2", f"--promrules-html={pytester.path / 'r.html'}"
+    )
+    assert result.parseoutcomes()["errors"] == 1  # the broken file's load error
+    assert "Traceback" not in result.stdout.str()
+    assert sorted(p.name for p in scratch.iterdir() if p.name.startswith("promrules-")) == []

@@ -7,6 +7,7 @@ a failure of promtool into a pass, they only add errors.
 from __future__ import annotations
 
 import difflib
+import stat
 from pathlib import Path
 
 from promrules import notation
@@ -25,12 +26,52 @@ __all__ = [
 
 
 def file_problem(test_file: TestFile) -> str | None:
-    """A rule_files pattern that matches nothing: bare promtool only warns."""
+    """A rule_files pattern that matches nothing (bare promtool only warns), or a
+    match promtool would read forever or hang on (a device, a FIFO, a socket)."""
     for pattern, matches in test_file.resolve_rule_files().items():
+        line = dict(test_file.rule_patterns)[pattern]
         if not matches:
-            line = dict(test_file.rule_patterns)[pattern]
             return f"{test_file.path}:{line}: rule_files pattern {pattern!r} matches no file"
+        for match in matches:
+            kind = _special_file(Path(match))
+            if kind is not None:
+                return (
+                    f"{test_file.path}:{line}: rule_files entry {match!r} is {kind}, "
+                    "not a regular file: promrules does not read it"
+                )
+            shape = _not_a_rule_file(Path(match))
+            if shape is not None:
+                return (
+                    f"{test_file.path}:{line}: rule_files entry {match!r} is not a Prometheus "
+                    f"rule file: {shape}, expected a mapping with `groups:`"
+                )
     return None
+
+
+def _not_a_rule_file(path: Path) -> str | None:
+    """What a matched file is when it is YAML but no rule file (a test file, say);
+    otherwise every alert case would read "not defined by any of the 0 alerts"."""
+    if not path.is_file():
+        return None
+    try:
+        root = yn.compose_file(path)
+    except yn.YamlError:
+        return None  # promtool reports the YAML error itself
+    if root is None or yn.get(root, "groups") is not None:
+        return None  # an empty file is an empty rule file to promtool
+    return yn.describe(root)
+
+
+def _special_file(path: Path) -> str | None:
+    """What a path is when it is neither a regular file nor a directory (promtool
+    reports directories and missing files itself)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return yn.file_kind(mode)
 
 
 def _defined_alerts(test_file: TestFile) -> set[str] | None:

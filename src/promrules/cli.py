@@ -20,6 +20,7 @@ from promrules import (
 )
 from promrules.diff import DiffError
 from promrules.lint.command import add_lint
+from promrules.outputs import OutputError
 from promrules.promtool import PromtoolError
 from promrules.upgrade.command import add_command as add_upgrade_check
 
@@ -161,7 +162,7 @@ def _generate(args: argparse.Namespace) -> int:
             workers=args.workers or 2,
             scope=roots,
         )
-    except PromtoolError as exc:
+    except (PromtoolError, OutputError) as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

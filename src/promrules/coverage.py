@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from promrules.model import RuleFile
+from promrules.outputs import write_text
 
 __all__ = ["AlertCoverage", "CoverageReport"]
 
@@ -109,4 +110,4 @@ class CoverageReport:
 
     def write_json(self, path: Path) -> None:
         document = {"percent": round(self.percent, 2), "alerts": self.rows()}
-        path.write_text(json.dumps(document, indent=2))
+        write_text(path, json.dumps(document, indent=2), "the coverage JSON")

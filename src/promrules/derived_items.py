@@ -190,8 +190,14 @@ class DerivedCaseItem(CaseItem):
             if case.kind == "alert":
                 self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
 
+    @property
+    def _line(self) -> int:
+        """The line to cite in `self.path`: the group's in a generated file; in live mode
+        (`self.path` is the rule file, the cases sit in a temp file) the rule's."""
+        return self.group.line if self.path == self.test_file.path else self.rule.line
+
     def _message(self) -> str:
-        where = f"{_shown(self.path, self.config)}:{self.group.line}"
+        where = f"{_shown(self.path, self.config)}:{self._line}"
         lines = [f"{where}: {self.rule.name} {self.name} ({self.verdict.status})"]
         if self.changes:
             rule_at = f"{_shown(self.rule.path, self.config)}:{self.rule.line}"
@@ -208,7 +214,7 @@ class DerivedCaseItem(CaseItem):
         return _relative("\n".join(lines), self.config)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, self.group.line - 1, f"{self.rule.name}::{self.name}"
+        return self.path, self._line - 1, f"{self.rule.name}::{self.name}"
 
 
 class NotDerivedItem(PromrulesItem):

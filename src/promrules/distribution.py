@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from promrules.live import LIVE
+
 __all__ = ["WORKER_CASES", "CaseRecord", "default_workers", "is_xdist_worker", "may_start_early"]
 
 _YAML_SUFFIXES = (".yml", ".yaml")
@@ -76,6 +78,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 _COVERAGE = "promrules_coverage"
 _CASES = "promrules_cases"
+_LIVE_FOLDER = "promrules_live_folder"
 
 # A case a worker ran: test file path, group index, case position in the group, status.
 CaseRecord = tuple[str, int, int, str]
@@ -92,6 +95,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         output = session.config.workeroutput  # type: ignore[attr-defined]
         output[_COVERAGE] = session.config.stash[STATE].coverage.rows()
         output[_CASES] = case_records(session.items)
+        # The controller removes it: it reads the cases for the HTML report, and xdist
+        # may end a worker before the worker's own pytest_unconfigure has run.
+        output[_LIVE_FOLDER] = session.config.stash[LIVE].hand_over()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -106,3 +112,5 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     node.config.stash.setdefault(WORKER_CASES, []).extend(
         tuple(record) for record in output.get(_CASES, ())
     )
+    if folder := output.get(_LIVE_FOLDER):
+        node.config.stash[LIVE].also_remove(folder)

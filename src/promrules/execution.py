@@ -11,6 +11,7 @@ is matched to a case by its alert name or expression and its evaluation time.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "CaseResult",
     "FileResult",
     "case_results",
+    "file_error_as_written",
     "judge_file",
     "judge_groups",
     "read_reports",
@@ -80,14 +82,14 @@ def _attribute_group(group: TestGroup, report: FileReport) -> dict[CaseKey, Case
 def _unrecognised(run: PromtoolRun, why: str) -> str:
     return (
         f"promrules did not recognise promtool's output ({why}); promtool's verdict is "
-        f"exit code {run.returncode}. Raw output of `{' '.join(run.argv)}`:\n{run.output}"
+        f"exit code {run.returncode}. Raw output of `{' '.join(run.argv)}`:\n{run.shown_output}"
     )
 
 
 def read_reports(run: PromtoolRun, expected: int) -> list[FileReport] | str:
     """The per-file reports of a run over `expected` files, or why they can't be read."""
     if run.crashed:
-        return f"promtool crashed (exit code {run.returncode}):\n{run.output}"
+        return f"promtool crashed ({run.exit_text}):\n{run.shown_output}"
     reports = parse_test_output(run.output)
     if len(reports) != expected:
         return _unrecognised(
@@ -148,6 +150,29 @@ def _unattributable(test_file: TestFile, run: PromtoolRun) -> FileResult:
     return FileResult(test_file, file_error=message, runs=(run,))
 
 
+_LINE_RE = re.compile(r"\bline \d+\b")
+
+
+def file_error_as_written(promtool: Promtool, result: FileResult) -> FileResult:
+    """A file error read from one-group copies, as promtool words it for the file as written.
+
+    promtool's `line N` counts lines of the copy it was given, not of the
+    user's file. The error stops promtool reading the file as written too, so
+    one run of that file gives the same message with the user's line numbers.
+    """
+    if result.file_error is None or not _LINE_RE.search(result.file_error):
+        return result
+    try:
+        run = promtool.test_rules(result.test_file.path.resolve())
+    except PromtoolError:
+        return result
+    reports = read_reports(run, 1)
+    error = None if isinstance(reports, str) else _file_level_error(reports[0])
+    if error is None:
+        return result
+    return FileResult(result.test_file, file_error=error, runs=(*result.runs, run))
+
+
 def _attribute(promtool: Promtool, test_file: TestFile, first: PromtoolRun) -> FileResult:
     """Find which cases failed in a file whose run as written failed."""
     if test_file.doubts:
@@ -189,6 +214,24 @@ def judge_file(
     return _attribute(promtool, test_file, run)
 
 
+def _junit_of(run: PromtoolRun, junit: Path) -> list[list[FileReport]] | None:
+    """The JUnit report a run was asked for; a run that passed without writing it is an error.
+
+    A promtool that says SUCCESS but skips part of its job cannot be trusted
+    with a pass. (A failed run may stop before writing it: its groups run again.)
+    """
+    by_group = read_junit(junit)
+    printed = parse_test_output(run.output)
+    claims_success = run.returncode == 0 and bool(printed) and not any(r.failed for r in printed)
+    if by_group is None and claims_success:
+        state = "wrote an unreadable" if junit.exists() else "did not write the"
+        raise PromtoolError(
+            f"promtool exited 0 but {state} JUnit report it was asked for (--junit), "
+            f"so its verdict is not trusted: {' '.join(run.argv[:3])} ..."
+        )
+    return by_group
+
+
 def run_whole_files(
     promtool: Promtool, paths: Sequence[Path]
 ) -> tuple[PromtoolRun, list[list[FileReport]] | None]:
@@ -198,7 +241,7 @@ def run_whole_files(
     with tempfile.TemporaryDirectory(prefix="promrules-") as tmp:
         junit = Path(tmp) / "junit.xml"
         run = promtool.run("test", "rules", f"--junit={junit}", *map(str, paths))
-        return run, read_junit(junit)
+        return run, _junit_of(run, junit)
 
 
 def run_named_groups(
@@ -215,7 +258,7 @@ def run_named_groups(
         run = promtool.run(
             "test", "rules", f"--junit={junit}", f"--run={regex}", str(test_file.path.resolve())
         )
-        by_group = read_junit(junit)
+        by_group = _junit_of(run, junit)
     reports = read_reports(run, 1)
     ordered = sorted(groups)
     if (

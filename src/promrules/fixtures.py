@@ -28,6 +28,7 @@ class ScenarioFactory:
     def __call__(
         self, *rule_files: str | Path, evaluation_interval: str = "1m", name: str = "scenario"
     ) -> Scenario:
+        __tracebackhide__ = True  # a mistake shows the caller's line
         return scenario(
             *rule_files,
             evaluation_interval=evaluation_interval,

@@ -48,6 +48,8 @@ class LiveDerivation:
     not_derived: list[str] = field(default_factory=list)  # shown in the terminal summary
     update_lines: list[str] = field(default_factory=list)
     _tmp: Path | None = None
+    _others: list[Path] = field(default_factory=list)  # xdist workers' folders
+    _handed_over: bool = False  # an xdist worker's folder is the controller's to remove
 
     def snapshot_for(self, rule_file: Path) -> Path | None:
         path = snapshot_path(rule_file, self.rule_roots, self.rootdir, self.generated_dir)
@@ -103,10 +105,22 @@ class LiveDerivation:
             self._tmp = Path(tempfile.mkdtemp(prefix="promrules-live-"))
         return self._tmp
 
+    def hand_over(self) -> str | None:
+        """This session's folder of derived test files, if it made one, for the xdist
+        controller to remove after it has read the cases for the HTML report."""
+        self._handed_over = self._tmp is not None
+        return None if self._tmp is None else str(self._tmp)
+
+    def also_remove(self, folder: str) -> None:
+        """A worker's folder of derived files: removed with this one, at the end."""
+        if Path(folder).name.startswith("promrules-live-"):
+            self._others.append(Path(folder))
+
     def cleanup(self) -> None:
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._tmp = None
+        own = [self._tmp] if self._tmp and not self._handed_over else []
+        for folder in [*self._others, *own]:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._tmp, self._others = None, []
 
 
 LIVE = pytest.StashKey[LiveDerivation]()

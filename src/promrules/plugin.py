@@ -8,7 +8,9 @@ and an item per case; rule files become one `promtool check rules` item.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,14 +27,19 @@ from promrules.distribution import (
     is_xdist_worker,
     may_start_early,
 )
+from promrules.folders import unreadable_entries
+from promrules.interrupt import restore_sigterm, sigterm_as_interrupt
 from promrules.live import LIVE, LiveDerivation, live_nodes
 from promrules.model import Case, TestFile, TestGroup, is_rule_file, is_test_file, load_test_file
+from promrules.outputs import OutputError
 from promrules.overlap import prepare_session_end
 from promrules.promtool import DEFAULT_TIMEOUT, PromtoolError
 from promrules.render import render_failure
 from promrules.results import CaseResult, case_key
 from promrules.routing_items import RoutingCasesFile, is_routing_cases
 from promrules.session import SessionState
+from promrules.slow_notice import DEFAULT_SECONDS as SLOW_NOTICE_SECONDS
+from promrules.slow_notice import SlowNotice
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
 
@@ -46,7 +53,10 @@ pytest_plugins = [
 STATE = pytest.StashKey[SessionState]()
 HTML_WRITTEN = pytest.StashKey[str]()
 LINT_CHANGED = pytest.StashKey["lint.ChangedLines | None"]()
+OUTPUT_ERRORS = pytest.StashKey[list[str]]()  # outputs that could not be written
+SIGTERM = pytest.StashKey[Any]()  # the SIGTERM handler to put back at the end
 _YAML_SUFFIXES = (".yml", ".yaml")
+_FOLDER_INIS = ("promrules_test_paths", "promrules_rule_paths")
 
 
 def _positive_seconds(value: str) -> float:
@@ -57,6 +67,19 @@ def _positive_seconds(value: str) -> float:
     if seconds <= 0:
         raise argparse.ArgumentTypeError(f"--promrules-timeout={value!r}: expected seconds > 0")
     return seconds
+
+
+def _ini_seconds(config: pytest.Config, name: str) -> float | None:
+    """An ini duration in seconds (None when unset); a bad value names the ini key."""
+    value = str(config.getini(name)).strip()
+    if not value:
+        return None
+    try:
+        return _positive_seconds(value)
+    except argparse.ArgumentTypeError:
+        raise pytest.UsageError(
+            f"promrules: ini {name} = {value!r}: expected seconds > 0"
+        ) from None
 
 
 def _workers(value: str) -> int:
@@ -167,6 +190,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
     parser.addini(
+        "promrules_slow_notice",
+        f"seconds of promtool work before the files still running are named "
+        f"(default {SLOW_NOTICE_SECONDS:g})",
+        default="",
+    )
+    parser.addini(
         "promrules_trim_rules",
         "`on`: each test group loads only the rules it can observe; `off`: all of them",
         default="on",
@@ -174,7 +203,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    timeout = config.getoption("promrules_timeout") or config.getini("promrules_timeout")
+    config.stash[SIGTERM] = sigterm_as_interrupt()
+    timeout = config.getoption("promrules_timeout") or _ini_seconds(config, "promrules_timeout")
     try:
         policy = lint.load_policy(config.rootpath)
     except ValueError as exc:
@@ -193,12 +223,15 @@ def pytest_configure(config: pytest.Config) -> None:
         promtool_option=config.getoption("promrules_promtool"),
         promtool_ini=config.getini("promtool") or None,
         rootdir=config.rootpath,
-        timeout=_positive_seconds(str(timeout)) if timeout else DEFAULT_TIMEOUT,
+        timeout=timeout or DEFAULT_TIMEOUT,
         workers=config.getoption("promrules_workers") or default_workers(config),
         trim_rules=trim == "on",
         lint_policy=policy,
         rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
     )
+    if not is_xdist_worker(config):  # a worker's terminal is not the user's
+        slow = _ini_seconds(config, "promrules_slow_notice") or SLOW_NOTICE_SECONDS
+        config.stash[STATE].slow_notice = SlowNotice(slow, _terminal_line(config))
     derive = config.getini("promrules_derive").strip().lower()
     if derive not in ("auto", "off"):
         raise pytest.UsageError(f"promrules: promrules_derive = {derive!r}: expected auto or off")
@@ -211,14 +244,35 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def _terminal_line(config: pytest.Config) -> Any:
+    """A writer of one line to the terminal from any thread, past output capture."""
+    lock = threading.Lock()
+
+    def write(line: str) -> None:
+        capture = config.pluginmanager.getplugin("capturemanager")
+        reporter = config.pluginmanager.getplugin("terminalreporter")
+        if reporter is None:
+            return
+        with lock, capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(line, yellow=True)  # on a line of its own
+
+    return write
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """--promrules-update: regenerate the snapshot files before they are collected."""
     config = session.config
     if config.getoption("promrules_update") and not hasattr(config, "workerinput"):
-        config.stash[LIVE].update_lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
+        try:
+            lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
+        except OutputError as exc:  # the tests still run, against the snapshots on disk
+            lines = []
+            config.stash.setdefault(OUTPUT_ERRORS, []).append(str(exc))
+        config.stash[LIVE].update_lines = lines
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    restore_sigterm(config.stash.get(SIGTERM, None))
     state = config.stash.get(STATE, None)  # absent when configure refused the options
     if state is not None:
         state.stop()
@@ -231,12 +285,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
     html = session.config.getoption("promrules_html")
-    if html and not is_xdist_worker(session.config):  # workers hand their cases over
-        _write_html(session, Path(html))
+    errors = session.config.stash.setdefault(OUTPUT_ERRORS, [])
+    try:
+        if html and not is_xdist_worker(session.config):  # workers hand their cases over
+            _write_html(session, Path(html))
+        if (path := session.config.getoption("promrules_cov_json")) and coverage.alerts:
+            coverage.write_json(Path(path))
+    except OutputError as exc:
+        errors.append(str(exc))
+    if errors and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     if not coverage.alerts:
         return
-    if path := session.config.getoption("promrules_cov_json"):
-        coverage.write_json(Path(path))
     threshold = session.config.getoption("promrules_cov_fail_under")
     if threshold is not None and coverage.percent < threshold and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -306,6 +366,8 @@ def _status(verdict: CaseResult) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for error in config.stash.get(OUTPUT_ERRORS, []):
+        terminalreporter.write_line(f"ERROR: promrules: {_relative(error, config)}", red=True)
     live = config.stash[LIVE]
     if live.update_lines:
         terminalreporter.section("promrules --promrules-update")
@@ -381,6 +443,22 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if required:
         return BrokenYamlFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """Add a load error for each YAML entry of a rule or test folder pytest skips."""
+    report = yield
+    if isinstance(collector, pytest.Dir | pytest.Package) and report.outcome == "passed":
+        config = collector.config
+        roots = [
+            config.rootpath / folder for option in _FOLDER_INIS for folder in config.getini(option)
+        ]
+        report.result.extend(
+            BrokenYamlFile.from_parent(collector, path=path)
+            for path in unreadable_entries(collector.path, roots)
+        )
+    return report
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -572,8 +650,9 @@ class RuleCheckItem(PromrulesItem):
         if run.returncode != 0:
             raise PromrulesError(
                 _relative(
-                    f"{self.path}: `promtool check rules` found problems "
-                    f"(exit {run.returncode}):\n{run.output.rstrip()}",
+                    f"{self.path}: `promtool check rules` "
+                    f"{'crashed' if run.returncode < 0 else 'found problems'} "
+                    f"({run.exit_text}):\n{run.shown_output.rstrip()}",
                     self.config,
                 )
             )

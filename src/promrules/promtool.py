@@ -72,9 +72,54 @@ class PromtoolRun:
     seconds: float
 
     @property
+    def shown_output(self) -> str:
+        """The output to paste into a message: a runaway promtool's hundreds of MB are
+        cut to the first and last SHOWN_LINES lines, with a count of what was left out."""
+        return clip(self.output)
+
+    @property
+    def exit_text(self) -> str:
+        """`exit code 1`, or for a signal death `killed by SIGSEGV, exit code -11`."""
+        return exit_text(self.returncode)
+
+    @property
     def crashed(self) -> bool:
         """A signal death or Go panic exit code; never a verdict about the tests."""
         return self.returncode < 0 or self.returncode == 2 or "panic:" in self.output
+
+
+SHOWN_LINES = 40  # lines kept at each end of output pasted into a message
+_SHOWN_LINE_CHARS = 400
+
+
+def clip(text: str, lines: int = SHOWN_LINES) -> str:
+    """The first and last `lines` lines of `text` (each cut to a readable width),
+    with how much was left out between them; `text` itself when it is short."""
+    all_lines = text.splitlines()
+    short = len(all_lines) <= 2 * lines and len(text) <= 2 * lines * _SHOWN_LINE_CHARS
+    if short:
+        return text
+
+    def cut(line: str) -> str:
+        extra = len(line) - _SHOWN_LINE_CHARS
+        return line if extra <= 0 else f"{line[:_SHOWN_LINE_CHARS]}... ({extra} more characters)"
+
+    head, tail = all_lines[:lines], all_lines[-lines:] if len(all_lines) > lines else []
+    left = len(all_lines) - len(head) - len(tail)
+    left_bytes = len(text) - sum(len(x) + 1 for x in head + tail)
+    gap = f"... {left} lines ({max(left_bytes, 0)} characters) of promtool's output left out ..."
+    return "\n".join([*map(cut, head), gap, *map(cut, tail)]) + "\n"
+
+
+def exit_text(returncode: int) -> str:
+    """An exit code in words; a negative one is the signal that ended the process."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by {name}, exit code {returncode}"
+    return f"exit code {returncode}"
 
 
 class ProcessGroups:
@@ -117,6 +162,8 @@ class ProcessGroups:
         with self.lock:
             self.running.add(process)
         try:
+            if self.stopped.is_set():  # stopped between the check above and the add
+                raise PromtoolError("the run was stopped while the process was starting")
             output, _ = process.communicate(timeout=timeout)
         except BaseException:
             _kill_group(process)

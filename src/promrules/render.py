@@ -72,4 +72,19 @@ def render_failure(failure: Failure) -> str:
     if expected is None or got is None:
         return failure.text
     head = f"the {what} differ: expected {_count(expected, noun)}, got {_count(got, noun)}"
+    if expected == got:  # printed alike: the difference is in how promtool compares
+        return "\n".join([head, *_alike(expected)])
     return "\n".join([head, *_diff(expected, got)])
+
+
+def _alike(lines: list[str]) -> list[str]:
+    """Why lists that print the same can differ, with the lines themselves."""
+    shown = [f"  expected and got: {line}" for line in lines]
+    if any(line.rsplit(" ", 1)[-1] == "NaN" for line in lines):
+        why = (
+            "promtool never finds NaN equal to NaN, so an expected NaN sample always fails; "
+            "test for NaN with `x != bool x` instead (1 only where x is NaN)"
+        )
+    else:
+        why = "they print alike, but promtool compared them as different (a rounded value?)"
+    return [*shown, why]

@@ -71,6 +71,7 @@ class ScenarioFailure(AssertionError):
     """promtool judged at least one expectation false; the message shows why and when."""
 
     def __init__(self, message: str, failed: tuple[Expectation, ...]) -> None:
+        __tracebackhide__ = True
         super().__init__(message)
         self.failed = failed
 
@@ -103,6 +104,7 @@ class Expectation:
         return f"expect_{self.kind}({', '.join(parts)})"
 
     def selector(self, state: str | None = None) -> str:
+        __tracebackhide__ = True
         pairs = [("alertname", self.alertname)]
         pairs += [("alertstate", state)] if state else []
         pairs += list(self.labels)
@@ -111,6 +113,7 @@ class Expectation:
     @property
     def shown_state(self) -> str:
         """The state the timeline's `expected` column shows."""
+        __tracebackhide__ = True
         words = {"firing": "firing", "pending": "pending", "quiet": "inactive"}
         word = words.get(self.kind, "inactive (resolved)")
         labels = ", ".join(f"{k}={_quote(v)}" for k, v in self.labels)
@@ -139,6 +142,7 @@ class Scenario:
         name: str,
         promtool: Promtool | None,
     ) -> None:
+        __tracebackhide__ = True
         self.rule_files = rule_files
         self.alerts = alerts
         self.evaluation_interval = evaluation_interval
@@ -158,6 +162,7 @@ class Scenario:
     @property
     def step(self) -> str:
         """The series step, which is the test group's `interval:` (1m with no series)."""
+        __tracebackhide__ = True
         return self.builders[0].step if self.builders else "1m"
 
     @property
@@ -166,6 +171,7 @@ class Scenario:
 
     def add(self, *builders: Builder) -> Scenario:
         """Add input series; every builder must use the same step (one `interval:`)."""
+        __tracebackhide__ = True
         for builder in builders:
             if not isinstance(builder, Builder):
                 raise TypeError(
@@ -197,6 +203,7 @@ class Scenario:
         labels: Mapping[str, str] | None,
         annotations: Mapping[str, str] | None = None,
     ) -> Scenario:
+        __tracebackhide__ = True
         call = f"expect_{kind}({alertname!r}, {at!r})"
         if alertname not in self.alerts:
             close = difflib.get_close_matches(str(alertname), sorted(self.alerts), n=1)
@@ -232,24 +239,28 @@ class Scenario:
         annotations: Mapping[str, str] | None = None,
     ) -> Scenario:
         """`alertname` is firing at `at`, with these labels (and annotations, if given)."""
+        __tracebackhide__ = True
         return self._expect("firing", alertname, at, labels, annotations)
 
     def expect_pending(
         self, alertname: str, at: str, *, labels: Mapping[str, str] | None = None
     ) -> Scenario:
         """`alertname` is pending (active, its `for:` not yet over) at `at`."""
+        __tracebackhide__ = True
         return self._expect("pending", alertname, at, labels)
 
     def expect_quiet(
         self, alertname: str, at: str, *, labels: Mapping[str, str] | None = None
     ) -> Scenario:
         """`alertname` is neither pending nor firing at `at`."""
+        __tracebackhide__ = True
         return self._expect("quiet", alertname, at, labels)
 
     def expect_resolved(
         self, alertname: str, at: str, *, labels: Mapping[str, str] | None = None
     ) -> Scenario:
         """`alertname` fired before `at` and is neither pending nor firing at `at`."""
+        __tracebackhide__ = True
         return self._expect("resolved", alertname, at, labels)
 
     # ---- the promtool test file --------------------------------------------------------
@@ -262,11 +273,13 @@ class Scenario:
         exact: dict[tuple[str, int], int] = {}
 
         def expr(number: int, text: str, present: bool, at: str) -> None:
+            __tracebackhide__ = True
             samples = [{"labels": "{}", "value": 1}] if present else []
             owners[number].append((0, "expr", len(expr_tests)))
             expr_tests.append({"expr": text, "eval_time": at, "exp_samples": samples})
 
         def alert(number: int, e: Expectation, alerts: list[dict[str, Any]]) -> None:
+            __tracebackhide__ = True
             key = (e.alertname, e.at_ms)
             if key not in exact:
                 exact[key] = len(alert_tests)
@@ -303,6 +316,7 @@ class Scenario:
 
     def _check_exact_lists(self) -> None:
         """alert_rule_test compares whole lists: annotations for all alerts at a time, or none."""
+        __tracebackhide__ = True
         seen: dict[tuple[str, int], set[bool]] = {}
         for e in self.expectations:
             if e.kind == "firing":
@@ -317,6 +331,7 @@ class Scenario:
 
     def document(self, relative_to: Path | None = None) -> dict[str, Any]:
         """The test file as data; rule paths relative to `relative_to` when given."""
+        __tracebackhide__ = True
         files = [
             os.path.relpath(p, relative_to) if relative_to is not None else str(p)
             for p in self.rule_files
@@ -330,12 +345,14 @@ class Scenario:
 
     def to_yaml(self, relative_to: Path | None = None) -> str:
         """The scenario as a plain promtool test file."""
+        __tracebackhide__ = True
         return yaml.safe_dump(
             self.document(relative_to), sort_keys=False, width=1_000_000, allow_unicode=True
         )
 
     def write(self, path: str | Path) -> Path:
         """Write the scenario as a promtool test file (rule paths relative to it)."""
+        __tracebackhide__ = True
         target = Path(path)
         target.write_text(self.to_yaml(target.resolve().parent), encoding="utf-8")
         return target
@@ -404,6 +421,7 @@ def _keys(owners: dict[int, list[CaseKey]]) -> list[CaseKey]:
 
 
 def _annotations(annotations: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    __tracebackhide__ = True
     if not isinstance(annotations, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in annotations.items()
     ):
@@ -419,6 +437,7 @@ def scenario(
     base_dir: str | Path | None = None,
 ) -> Scenario:
     """A scenario over these rule files (relative paths from `base_dir`, default the cwd)."""
+    __tracebackhide__ = True
     if not rule_files:
         raise ScenarioError("scenario(): give at least one rule file, e.g. 'rules/system.yml'")
     try:

@@ -52,12 +52,14 @@ class Gauge(Builder):
 
     def hold(self, value: float, duration: str) -> Gauge:
         """`value` at every step for `duration`."""
+        __tracebackhide__ = True
         check_number("value", value)
         self._steps("duration", duration)
         return self._then("hold", value, duration)
 
     def ramp(self, start: float, stop: float, duration: str) -> Gauge:
         """From `start`, rising (or falling) evenly so it would reach `stop` when the phase ends."""
+        __tracebackhide__ = True
         check_number("start", start, finite=True)
         check_number("stop", stop, finite=True)
         self._steps("duration", duration)
@@ -65,6 +67,7 @@ class Gauge(Builder):
 
     def steps(self, values: Sequence[float], *, each: str) -> Gauge:
         """Each of `values` held for `each` in turn."""
+        __tracebackhide__ = True
         if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
             raise TypeError(f"values={values!r}: expected a non-empty list of numbers")
         for value in values:
@@ -74,6 +77,7 @@ class Gauge(Builder):
 
     def samples(self, *values: float | None) -> Gauge:
         """One value per step, as given; None is a missing sample."""
+        __tracebackhide__ = True
         if not values:
             raise TypeError("samples(): give at least one value, e.g. samples(1, 2, 3)")
         for value in values:
@@ -83,6 +87,7 @@ class Gauge(Builder):
 
     @property
     def values(self) -> tuple[Value, ...]:
+        __tracebackhide__ = True
         out: list[Value] = []
         for call in self.calls:
             out += self._phase(call)
@@ -111,10 +116,12 @@ class Gauge(Builder):
 
     @property
     def notation(self) -> str:
+        __tracebackhide__ = True
         return notation.format(self.values)
 
     @property
     def selector(self) -> str:
+        __tracebackhide__ = True
         return self.input_series()[0].selector
 
     def input_series(self) -> tuple[InputSeries, ...]:
@@ -123,6 +130,7 @@ class Gauge(Builder):
 
 def gauge(name: str, *, step: str = "1m", labels: Mapping[str, str] | None = None) -> Gauge:
     """A gauge with no samples yet; add phases with `.hold()`, `.ramp()`, `.steps()`, ..."""
+    __tracebackhide__ = True
     check_base("gauge", name, step, labels)
     return Gauge(name, step, check_labels(labels))
 
@@ -140,6 +148,7 @@ class Counter(Builder):
 
     def rate(self, per_second: float, duration: str) -> Counter:
         """Rise by `per_second` each second for `duration` (0 holds the counter flat)."""
+        __tracebackhide__ = True
         value = check_number("per_second", per_second, finite=True)
         if value < 0:
             raise ValueError(
@@ -150,10 +159,12 @@ class Counter(Builder):
 
     def reset(self) -> Counter:
         """The counter restarts from 0 at the next sample (a process restart)."""
+        __tracebackhide__ = True
         return self._then("reset")
 
     @property
     def values(self) -> tuple[Value, ...]:
+        __tracebackhide__ = True
         out: list[Value] = []
         current = float(self.start)
         for call in self.calls:
@@ -170,10 +181,12 @@ class Counter(Builder):
 
     @property
     def notation(self) -> str:
+        __tracebackhide__ = True
         return notation.format(self.values)
 
     @property
     def selector(self) -> str:
+        __tracebackhide__ = True
         return self.input_series()[0].selector
 
     def input_series(self) -> tuple[InputSeries, ...]:
@@ -184,6 +197,7 @@ def counter(
     name: str, *, step: str = "1m", labels: Mapping[str, str] | None = None, start: float = 0.0
 ) -> Counter:
     """A counter starting at `start`; add phases with `.rate()`, `.reset()`, `.gap()`."""
+    __tracebackhide__ = True
     check_base("counter", name, step, labels)
     if check_number("start", start, finite=True) < 0:
         raise ValueError(f"start={start!r}: a counter starts at 0 or more")
@@ -210,6 +224,7 @@ def absent(
     name: str, duration: str, *, step: str = "1m", labels: Mapping[str, str] | None = None
 ) -> Absent:
     """A series without samples for `duration`: written as `_xN`, it loads nothing."""
+    __tracebackhide__ = True
     check_base("absent", name, step, labels)
     check_duration("duration", duration, parse_duration(step))
     return Absent(name, step, check_labels(labels), length=duration)

@@ -1,6 +1,9 @@
 """The shared parts of series builders: the input series value, argument checks, chaining.
 
 Split from `series` so the histogram builder can live in its own module.
+Here, in `series`, `series_histogram` and `scenario`, functions that check their
+caller's arguments set `__tracebackhide__`: a deliberate error then shows the
+caller's line, not promrules' own frames (`--full-trace` shows them all).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class InputSeries:
     @property
     def selector(self) -> str:
         """The series as promtool's `series:` field and PromQL write it: `cpu{a="1"}`."""
+        __tracebackhide__ = True
         if not self.labels:
             return self.name
         pairs = ", ".join(f"{k}={_quote(v)}" for k, v in self.labels)
@@ -53,15 +57,18 @@ class InputSeries:
 
     @property
     def notation(self) -> str:
+        __tracebackhide__ = True
         return notation.format(self.values)
 
     @property
     def duration_ms(self) -> int:
+        __tracebackhide__ = True
         return len(self.values) * self.step_ms
 
     @property
     def last_sample_ms(self) -> int | None:
         """Time of the last real sample, or None when there is none."""
+        __tracebackhide__ = True
         for index in range(len(self.values) - 1, -1, -1):
             if self.values[index] is not None and self.values[index] is not STALE:
                 return index * self.step_ms
@@ -70,23 +77,27 @@ class InputSeries:
     @property
     def ends_stale(self) -> bool:
         """A stale marker follows the last real sample: no lookback past it."""
+        __tracebackhide__ = True
         last = self.last_sample_ms
         after = self.values[last // self.step_ms + 1 :] if last is not None else self.values
         return STALE in after
 
     def value_at(self, ms: int) -> Value:
         """The sample written at this step (None for none); no lookback."""
+        __tracebackhide__ = True
         index, rest = divmod(ms, self.step_ms)
         if rest or not 0 <= index < len(self.values):
             return None
         return self.values[index]
 
     def to_dict(self) -> dict[str, str]:
+        __tracebackhide__ = True
         return {"series": self.selector, "values": self.notation}
 
 
 def check_duration(argument: str, value: object, step_ms: int) -> int:
     """Milliseconds of a duration argument that must be a whole number of steps."""
+    __tracebackhide__ = True
     if not isinstance(value, str):
         raise TypeError(f"{argument}={value!r}: expected a duration string such as '5m'")
     try:
@@ -107,6 +118,7 @@ def check_duration(argument: str, value: object, step_ms: int) -> int:
 
 
 def check_number(argument: str, value: object, *, finite: bool = False) -> float:
+    __tracebackhide__ = True
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{argument}={value!r}: expected a number")
     number = float(value)
@@ -116,6 +128,7 @@ def check_number(argument: str, value: object, *, finite: bool = False) -> float
 
 
 def check_labels(labels: Mapping[str, str] | None) -> Labels:
+    __tracebackhide__ = True
     if labels is None:
         return ()
     if not isinstance(labels, Mapping):
@@ -158,10 +171,12 @@ class Builder:
 
     @property
     def step_ms(self) -> int:
+        __tracebackhide__ = True
         return parse_duration(self.step)
 
     @property
     def labels(self) -> dict[str, str]:
+        __tracebackhide__ = True
         return dict(self.labels_)
 
     def _factory_args(self) -> list[str]:
@@ -181,6 +196,7 @@ class Builder:
         return replace(self, calls=(*self.calls, Call(method, args, tuple(kwargs.items()))))
 
     def _steps(self, argument: str, duration: str) -> int:
+        __tracebackhide__ = True
         return check_duration(argument, duration, self.step_ms) // self.step_ms
 
     def input_series(self) -> tuple[InputSeries, ...]:
@@ -188,15 +204,18 @@ class Builder:
 
     @property
     def duration_ms(self) -> int:
+        __tracebackhide__ = True
         return max((s.duration_ms for s in self.input_series()), default=0)
 
     def gap(self, duration: str) -> Self:
         """No samples for `duration`; queries still see the last one for 5m (lookback)."""
+        __tracebackhide__ = True
         self._steps("duration", duration)
         return self._then("gap", duration)
 
     def stale(self, duration: str | None = None) -> Self:
         """A stale marker, then no samples for the rest of `duration` (default: one step)."""
+        __tracebackhide__ = True
         if duration is not None:
             self._steps("duration", duration)
         return self._then("stale", *(() if duration is None else (duration,)))
@@ -210,6 +229,7 @@ class Builder:
 
 def check_base(factory: str, name: object, step: object, labels: Mapping[str, str] | None) -> None:
     """Check a factory's shared arguments at once, naming the bad one."""
+    __tracebackhide__ = True
     if not isinstance(name, str) or not _METRIC_RE.fullmatch(name):
         raise ValueError(
             f"{factory}(name={name!r}): not a metric name (letters, digits, _ and :, "

@@ -45,6 +45,7 @@ def split_observations(
     inside = value; `inside` is half its largest feasible size, leaving room
     on both sides.
     """
+    __tracebackhide__ = True
     j = next(i for i, bound in enumerate(bounds) if value <= bound)
     lower = bounds[j - 1] if j > 0 else 0.0
     fraction = (value - lower) / (bounds[j] - lower)
@@ -80,6 +81,7 @@ class ClassicHistogram(Builder):
         self, quantile: float, value: float, duration: str, *, per_second: float = 1.0
     ) -> ClassicHistogram:
         """Observations at `per_second` for `duration`, whose `quantile` is `value`."""
+        __tracebackhide__ = True
         q = check_number("quantile", quantile, finite=True)
         if not 0 < q < 1:
             raise ValueError(f"quantile={quantile!r}: must be between 0 and 1, e.g. 0.95")
@@ -103,6 +105,7 @@ class ClassicHistogram(Builder):
 
     def idle(self, duration: str) -> ClassicHistogram:
         """No observations for `duration`: every counter stays flat."""
+        __tracebackhide__ = True
         self._steps("duration", duration)
         return self._then("idle", duration)
 
@@ -165,6 +168,7 @@ def histogram(
     labels: Mapping[str, str] | None = None,
 ) -> ClassicHistogram:
     """A classic histogram named `name` (series `name_bucket`, `name_sum`, `name_count`)."""
+    __tracebackhide__ = True
     check_base("histogram", name, step, labels)
     if isinstance(buckets, str | bytes) or not isinstance(buckets, Sequence) or not buckets:
         raise TypeError(f"buckets={buckets!r}: expected upper bounds, e.g. [0.1, 0.5, 1, 5]")

@@ -19,13 +19,14 @@ from promrules import yamlnodes as yn
 from promrules.batching import Selection, Unit, estimate_costs, plan, run_bin
 from promrules.checks import case_warnings
 from promrules.coverage import CoverageReport
-from promrules.execution import case_results, judge_groups
+from promrules.execution import case_results, file_error_as_written, judge_groups
 from promrules.lint import Finding, LintContext, Policy, run_checks
 from promrules.lint.base import AlertRule, read_alert_rules
 from promrules.model import Case, TestFile, TestGroup, load_rule_file, load_test_file
 from promrules.output import FileReport
 from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
 from promrules.results import CaseKey, FileResult, case_key
+from promrules.slow_notice import SlowNotice
 from promrules.timeline import failure_timeline
 
 __all__ = ["PREFETCHED_TIMELINES", "SessionState"]
@@ -69,6 +70,7 @@ class SessionState:
     _checks: dict[Path, PromtoolRun] = field(default_factory=dict)
     _roots: dict[Path, yn.Reading | yn.YamlError] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    slow_notice: SlowNotice | None = None  # names files promtool is slow on
 
     def promtool_or_error(self) -> Promtool | PromtoolError:
         """Locate promtool and read its version, once per session."""
@@ -158,12 +160,20 @@ class SessionState:
             self._pool.submit(self._run_bin, promtool, units)
 
     def _run_bin(self, promtool: Promtool, units: list[Unit]) -> None:
+        files = [self._shown(unit.test_file.path) for unit in units]
+        watch = self.slow_notice.watch(files) if self.slow_notice else contextlib.nullcontext()
         try:
-            run_bin(promtool, units, self._file_done, self._groups_done, self.trim_rules)
+            with watch:
+                run_bin(promtool, units, self._file_done, self._groups_done, self.trim_rules)
         except Exception as exc:  # never leave a case waiting on a result that won't come
             for unit in units:
                 message = f"promrules could not run {unit.test_file.path}: {exc!r}"
                 self._file_done(FileResult(unit.test_file, file_error=message))
+
+    def _shown(self, path: Path) -> str:
+        return (
+            str(path.relative_to(self.rootdir)) if path.is_relative_to(self.rootdir) else str(path)
+        )
 
     def _file_done(self, result: FileResult) -> None:
         future = self._results[result.test_file.path]
@@ -225,7 +235,8 @@ class SessionState:
         if shard.problems:
             self._file_done(FileResult(test_file, file_error=shard.problems[0], runs=shard.runs))
         else:
-            self._file_done(judge_groups(test_file, shard.reports, shard.runs))
+            result = judge_groups(test_file, shard.reports, shard.runs)
+            self._file_done(file_error_as_written(self.promtool(), result))
 
     def _submit(self, test_file: TestFile) -> Future[FileResult]:
         """The file's (possibly still running) result; starts its selection when not started."""

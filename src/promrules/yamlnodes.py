@@ -8,6 +8,8 @@ back out for promtool.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ __all__ = [
     "Reading",
     "YamlError",
     "compose_file",
+    "file_kind",
     "get",
     "line_of",
     "read_file",
@@ -84,14 +87,20 @@ def _first_document(text: str) -> tuple[yaml.Node | None, bool]:
 def _compose(path: Path) -> tuple[yaml.Node | None, bool]:
     """The first document of a YAML file as written (None if empty), and if more follow."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a device or FIFO would be read forever
+            raise YamlError(str(path), None, f"not a regular file: {file_kind(status.st_mode)}")
+        if status.st_size > MAX_FILE_BYTES:
             raise YamlError(
-                str(path), None, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit"
+                str(path), None, f"file is {status.st_size} bytes, over the {MAX_FILE_BYTES} limit"
             )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: the size stat reports is not a promise
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise YamlError(str(path), None, f"file is over the {MAX_FILE_BYTES} bytes limit")
     except OSError as exc:
-        raise YamlError(str(path), None, f"cannot read: {exc.strerror}") from exc
+        link = f" (a symlink to {os.readlink(path)})" if path.is_symlink() else ""
+        raise YamlError(str(path), None, f"cannot read: {exc.strerror}{link}") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -106,6 +115,18 @@ def _compose(path: Path) -> tuple[yaml.Node | None, bool]:
         raise YamlError(str(path), where, f"invalid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlError(str(path), None, f"invalid YAML: {exc}") from exc
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words: "a character device", "a FIFO", ..."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((words for test, words in kinds if test(mode)), "not a regular file")
 
 
 def line_of(node: yaml.Node) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from promrules.coverage import CoverageReport
+from promrules.outputs import write_text
 from promrules.promtool import Promtool
 from promrules.report.collect import RanCase, collect
 from promrules.report.model import ReportData
@@ -27,6 +28,5 @@ def write(
 ) -> ReportData:
     """Collect the data, write the page to `path`, and return the data it shows."""
     data = collect(coverage, ran, promtool, rootdir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(data), encoding="utf-8")
+    write_text(path, render(data), "the HTML report")
     return data

@@ -22,6 +22,7 @@ from promrules.alerts import load_alerts
 from promrules.derive import derive_rule_files
 from promrules.derive.verify import verify
 from promrules.model import is_rule_file
+from promrules.outputs import check_folder, write_text
 from promrules.promtool import Promtool
 from promrules.snapshot.document import GapEntry, derived_entries, read_header, render
 
@@ -110,6 +111,7 @@ def generate(
     rule roots and `rule_files`): only snapshots generated from a rule file in
     it may be removed.
     """
+    check_folder(out_dir, "the generated tests")  # before the derivation, not after
     report = GenerateReport()
     readable: list[Path] = []
     for path in rule_files:
@@ -157,8 +159,7 @@ def _first_line(text: str) -> str:
 def _write_if_changed(path: Path, text: str) -> bool:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text, "a generated test file")
     return True
 
 
