@@ -121,8 +121,10 @@ debian_source_uri() {
 # then APT_OPTS makes apt-get/apt-cache use only it.
 APT_OPTS=()
 APT_LOG="$SCRATCH/apt.log"
+APT_FAILED=""   # why the private state could not be set up; not retried
 apt_private() {
   [ "${#APT_OPTS[@]}" -gt 0 ] && return 0
+  [ -n "$APT_FAILED" ] && { WHY="$APT_FAILED"; return 1; }
   local uri codename dir="$SCRATCH/apt"
   uri=$(debian_source_uri)
   [ -n "$uri" ] || { WHY="no Debian mirror in the apt configuration (/etc/apt/sources.list*)"; return 1; }
@@ -145,6 +147,7 @@ apt_private() {
   say "reading Debian's package index for $codename and $PROMTOOL3_SUITE from $uri (private apt state; the system's apt is left alone)"
   if ! apt-get "${opts[@]}" update -qq >>"$APT_LOG" 2>&1; then
     WHY="apt-get update of $codename and $PROMTOOL3_SUITE from $uri failed: $(apt_tail)"
+    APT_FAILED="$WHY"
     return 1
   fi
   APT_OPTS=("${opts[@]}")
