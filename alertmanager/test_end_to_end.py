@@ -26,7 +26,7 @@ from alertmanager.servers import ServerError, ServerProcess, find_binary
 from alertmanager.webhook import Notification, WebhookRecorder
 from promrules.alertmanager import rule_alerts
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 INTERVAL = "1s"  # scrape and evaluation

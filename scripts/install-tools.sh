@@ -2,20 +2,25 @@
 # Install the tools promrules is tested with into a tools folder (default .tools/):
 #
 #   .tools/promtool-2/promtool   promtool 2.42 (Debian 12's `prometheus` package)
-#   .tools/promtool-3/promtool   promtool 3.x  (Debian sid's `promtool` package, unpacked)
+#   .tools/promtool-3/promtool   promtool 3.x  (Debian sid's `promtool` package)
 #   .tools/bin/promtool          the default one, 3.x; the plugin picks it up from the
 #                                project root as "the promtool the project's set-up installed"
 #   .tools/bin/amtool, alertmanager, prometheus   Debian 12's Alertmanager 0.25 and Prometheus 2.42
 #
 # Usage: scripts/install-tools.sh [TOOLS_DIR]
 #
-# On Debian everything comes from Debian's archive through apt, from the mirror this
-# machine's apt is configured with. promtool 3.x is fetched with a private apt state in
-# a temporary folder: the system's sources and package lists are not touched, and apt
-# checks the package against the archive's signed index as usual.
+# Nothing is installed system-wide and nothing is started. On Debian the packages are
+# fetched with `apt-get download` through a private apt state in a temporary folder
+# (the system's sources, package lists, cache and dpkg database are not touched) and
+# unpacked with `dpkg-deb -x`: no maintainer scripts run, so no prometheus or
+# alertmanager service is installed, enabled or started. apt still checks every
+# package against the archive's signed index; only the index's freshness is not
+# required (Check-Valid-Until/Check-Date off for this lookup), because a snapshot or
+# a stale mirror of sid serves an index whose Valid-Until has passed.
 #
-# Elsewhere (no apt, or not Debian) it downloads the official Prometheus release
-# archives and refuses any archive whose sha256 is not the one pinned below.
+# If that path fails (or off Debian, or with PROMRULES_TOOLS_FROM=release) it downloads
+# the official Prometheus release archives and refuses any archive whose sha256 is not
+# the one pinned below. PROMRULES_TOOLS_FROM=debian makes a Debian failure fatal.
 #
 # Running it again is cheap: whatever is already in place is kept.
 set -euo pipefail
@@ -25,6 +30,7 @@ set -euo pipefail
 # no longer has it, the newest 3.x promtool there is used instead, with a warning.
 PROMTOOL3_DEB_VERSION="3.5.3+ds1-6"
 PROMTOOL3_SUITE="sid"
+KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
 
 # Elsewhere: official release archives prometheus-<version>.linux-<arch>.tar.gz.
 # The sums are those of the release's sha256sums.txt (as recorded in the pinned
@@ -38,7 +44,13 @@ declare -A RELEASE_SHA256=(
   ["3.5.0-amd64"]="e811827af26d822afb09a4f28314f61b618b12cff5369835a67f674d8b46f39a"
   ["3.5.0-arm64"]="173389cc42bf09c4e6e54cb53fa07a5a835d7c261e14775d2183181d6e385d1c"
 )
-RELEASE_BASE="https://github.com/prometheus/prometheus/releases/download"
+RELEASE_BASE="${PROMRULES_RELEASE_BASE:-https://github.com/prometheus/prometheus/releases/download}"
+
+FROM="${PROMRULES_TOOLS_FROM:-auto}"
+case "$FROM" in
+  auto | debian | release) ;;
+  *) echo "install-tools: error: PROMRULES_TOOLS_FROM=$FROM: use auto, debian or release" >&2; exit 2 ;;
+esac
 
 say() { echo "install-tools: $*"; }
 die() { echo "install-tools: error: $*" >&2; exit 1; }
@@ -47,23 +59,36 @@ TOOLS="${1:-.tools}"
 mkdir -p "$TOOLS/bin" "$TOOLS/promtool-2" "$TOOLS/promtool-3"
 TOOLS="$(cd "$TOOLS" && pwd)"
 
-# Root runs apt directly; anyone else needs sudo for the system packages.
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null && SUDO="sudo"
-fi
+# One scratch folder for the whole run, removed on every exit.
+SCRATCH=$(mktemp -d)
+# shellcheck disable=SC2064
+trap "rm -rf '$SCRATCH'" EXIT
 
 # The first line of `promtool --version`, e.g. "promtool, version 3.5.3+ds1 (...)".
 tool_version() { "$1" --version 2>&1 | head -n1; }
+
+# has_tool FILE VERSION: FILE is a real file of ours (not a link into /usr/bin left by
+# older set-ups) and reports VERSION.
+has_tool() {
+  [ -f "$1" ] && [ ! -L "$1" ] && [ -x "$1" ] && tool_version "$1" | grep -q "version $2"
+}
 
 is_debian() {
   [ -r /etc/os-release ] || return 1
   # shellcheck disable=SC1091
   (. /etc/os-release && [ "${ID:-}" = debian ]) &&
-    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null
+    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null && [ -r "$KEYRING" ]
+}
+
+debian_codename() {
+  # shellcheck disable=SC1091
+  (. /etc/os-release && echo "${VERSION_CODENAME:-stable}")
 }
 
 # --- Debian -------------------------------------------------------------------------
+# The functions of this part never exit: they return 1 with WHY set, so that the
+# caller can fall back to the release archives and say what was tried.
+WHY=""
 
 debian_source_uri() {
   # The machine's own Debian mirror, read from its apt configuration (never hard-coded):
@@ -89,89 +114,119 @@ debian_source_uri() {
       [ -n "$uri" ] && break
     done
   fi
-  [ -n "$uri" ] || die "no Debian mirror found in the apt configuration (/etc/apt/sources.list*)"
   echo "$uri"
 }
 
-install_debian_packages() {
-  # promtool 2.42, amtool, Alertmanager 0.25 and Prometheus 2.42 from Debian 12.
-  local missing=()
-  local pkg
-  for pkg in prometheus prometheus-alertmanager; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    say "apt-get install ${missing[*]} (promtool 2.42, amtool, Alertmanager)"
-    $SUDO apt-get update -qq
-    # The packages try to start their services; without an init system that start
-    # fails or is refused, which is harmless here: only the binaries are used.
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null || {
-      say "apt-get install reported an error (usually a service that could not start); checking the binaries"
-      $SUDO env DEBIAN_FRONTEND=noninteractive dpkg --configure -a >/dev/null 2>&1 || true
-    }
+# A private apt state under $SCRATCH/apt for the machine's suite and sid: set up once,
+# then APT_OPTS makes apt-get/apt-cache use only it.
+APT_OPTS=()
+APT_LOG="$SCRATCH/apt.log"
+APT_FAILED=""   # why the private state could not be set up; not retried
+apt_private() {
+  [ "${#APT_OPTS[@]}" -gt 0 ] && return 0
+  [ -n "$APT_FAILED" ] && { WHY="$APT_FAILED"; return 1; }
+  local uri codename dir="$SCRATCH/apt"
+  uri=$(debian_source_uri)
+  [ -n "$uri" ] || { WHY="no Debian mirror in the apt configuration (/etc/apt/sources.list*)"; return 1; }
+  codename=$(debian_codename)
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs"
+  {
+    echo "deb [signed-by=$KEYRING] $uri $codename main"
+    echo "deb [signed-by=$KEYRING] $uri $PROMTOOL3_SUITE main"
+  } >"$dir/sources.list"
+  local opts=(
+    -o "Dir::Etc::SourceList=$dir/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+    -o "Dir::State::Status=/var/lib/dpkg/status"
+    # Signatures are checked as always; an index past its Valid-Until (or dated
+    # after this machine's clock) is accepted for this lookup only.
+    -o "Acquire::Check-Valid-Until=false" -o "Acquire::Check-Date=false"
+  )
+  # apt's download helpers run as _apt, who cannot write to root's private mktemp dir.
+  [ "$(id -u)" -eq 0 ] && opts+=(-o "APT::Sandbox::User=root")
+  say "reading Debian's package index for $codename and $PROMTOOL3_SUITE from $uri (private apt state; the system's apt is left alone)"
+  if ! apt-get "${opts[@]}" update -qq >>"$APT_LOG" 2>&1; then
+    WHY="apt-get update of $codename and $PROMTOOL3_SUITE from $uri failed: $(apt_tail)"
+    APT_FAILED="$WHY"
+    return 1
   fi
-  local bin
-  for bin in /usr/bin/promtool /usr/bin/amtool /usr/bin/prometheus-alertmanager /usr/bin/prometheus; do
-    [ -x "$bin" ] || die "$bin is missing after installing Debian's prometheus and prometheus-alertmanager"
+  APT_OPTS=("${opts[@]}")
+}
+
+# The last apt error lines, on one line.
+apt_tail() { grep -E '^(E|W):' "$APT_LOG" | tail -n 3 | tr '\n' ' '; }
+
+# deb_fetch SPEC...: download the packages (name/suite or name=version) into the
+# private state's debs/ and unpack each into $SCRATCH/root; no maintainer scripts run.
+deb_fetch() {
+  local dir="$SCRATCH/apt/debs" deb
+  rm -f "$dir"/*.deb
+  if ! (cd "$dir" && apt-get "${APT_OPTS[@]}" download -qq "$@") >>"$APT_LOG" 2>&1; then
+    WHY="apt-get download $* failed: $(apt_tail)"
+    return 1
+  fi
+  for deb in "$dir"/*.deb; do
+    dpkg-deb -x "$deb" "$SCRATCH/root" || { WHY="dpkg-deb -x $(basename "$deb") failed"; return 1; }
   done
-  ln -sfn /usr/bin/promtool "$TOOLS/promtool-2/promtool"
-  ln -sfn /usr/bin/amtool "$TOOLS/bin/amtool"
-  ln -sfn /usr/bin/prometheus-alertmanager "$TOOLS/bin/alertmanager"
-  ln -sfn /usr/bin/prometheus "$TOOLS/bin/prometheus"
-  case "$(tool_version /usr/bin/promtool)" in
+}
+
+# take FILE_IN_PACKAGE TARGET: copy an unpacked binary into the tools folder.
+take() {
+  [ -x "$SCRATCH/root/$1" ] || { WHY="$1 is not in the unpacked packages"; return 1; }
+  rm -f "$2"
+  install -m 0755 "$SCRATCH/root/$1" "$2"
+}
+
+debian_tools2() {
+  # promtool 2.42, amtool, Alertmanager 0.25 and Prometheus 2.42 from the machine's suite.
+  if has_tool "$TOOLS/promtool-2/promtool" "2." && has_tool "$TOOLS/bin/amtool" "" &&
+    has_tool "$TOOLS/bin/alertmanager" "" && has_tool "$TOOLS/bin/prometheus" "2."; then
+    return 0
+  fi
+  apt_private || return 1
+  local codename
+  codename=$(debian_codename)
+  say "promtool 2.42, amtool, Alertmanager, Prometheus: downloading Debian $codename's prometheus and prometheus-alertmanager packages and unpacking them into $TOOLS (not installed: no services)"
+  deb_fetch "prometheus/$codename" "prometheus-alertmanager/$codename" || return 1
+  take usr/bin/promtool "$TOOLS/promtool-2/promtool" || return 1
+  take usr/bin/prometheus "$TOOLS/bin/prometheus" || return 1
+  take usr/bin/amtool "$TOOLS/bin/amtool" || return 1
+  take usr/bin/prometheus-alertmanager "$TOOLS/bin/alertmanager" || return 1
+  case "$(tool_version "$TOOLS/promtool-2/promtool")" in
     *"version 2.42."*) ;;
-    *) say "warning: Debian's promtool is not 2.42 here: $(tool_version /usr/bin/promtool)" ;;
+    *) say "warning: Debian $codename's promtool is not 2.42: $(tool_version "$TOOLS/promtool-2/promtool")" ;;
   esac
 }
 
-install_debian_promtool3() {
+debian_promtool3() {
   local target="$TOOLS/promtool-3/promtool"
   local want="${PROMTOOL3_DEB_VERSION%%-*}"   # 3.5.3+ds1-6 -> 3.5.3+ds1
-  if [ -x "$target" ] && tool_version "$target" | grep -q "version $want "; then
-    return 0
-  fi
-  local uri tmp
-  uri=$(debian_source_uri)
-  tmp=$(mktemp -d)
-  # shellcheck disable=SC2064
-  trap "rm -rf '$tmp'" EXIT
-  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $PROMTOOL3_SUITE main" \
-    >"$tmp/sources.list"
-  # A private apt state: these options leave the system's sources, lists and cache alone.
-  local opts=(
-    -o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
-    -o "Dir::State::Status=/var/lib/dpkg/status"
-  )
-  [ "$(id -u)" -eq 0 ] && opts+=(-o "APT::Sandbox::User=root")
-  say "promtool $PROMTOOL3_DEB_VERSION from Debian $PROMTOOL3_SUITE"
-  apt-get "${opts[@]}" update -qq
-  local version="$PROMTOOL3_DEB_VERSION"
-  if ! apt-cache "${opts[@]}" madison promtool | awk -F'|' '{gsub(/ /, "", $2); print $2}' |
-    grep -qxF "$version"; then
+  has_tool "$target" "$want " && return 0
+  apt_private || return 1
+  local version="$PROMTOOL3_DEB_VERSION" versions
+  # "promtool | 3.5.3+ds1-6 | <mirror> sid/main amd64 Packages" -> 3.5.3+ds1-6
+  versions=$(apt-cache "${APT_OPTS[@]}" madison promtool 2>>"$APT_LOG" |
+    awk -F'|' -v suite=" $PROMTOOL3_SUITE/" 'index($3, suite) {gsub(/ /, "", $2); print $2}')
+  if ! grep -qxF "$version" <<<"$versions"; then
     # sid keeps only its newest version: take that one if it is still a 3.x.
-    version=$(apt-cache "${opts[@]}" policy promtool | awk '/Candidate:/ {print $2}')
+    version=$(head -n1 <<<"$versions")
     case "$version" in
       3.*) say "warning: promtool $PROMTOOL3_DEB_VERSION is no longer in $PROMTOOL3_SUITE; using $version (update PROMTOOL3_DEB_VERSION)" ;;
-      *) die "Debian $PROMTOOL3_SUITE has no promtool $PROMTOOL3_DEB_VERSION and no other 3.x (candidate: ${version:-none})" ;;
+      *) WHY="Debian $PROMTOOL3_SUITE has no promtool $PROMTOOL3_DEB_VERSION and no other 3.x (found: ${version:-none})"; return 1 ;;
     esac
   fi
-  (cd "$tmp" && apt-get "${opts[@]}" download -qq "promtool=$version")
-  dpkg-deb -x "$tmp"/promtool_*.deb "$tmp/x"
-  install -m 0755 "$tmp/x/usr/bin/promtool" "$target"
-  rm -rf "$tmp"
-  trap - EXIT
+  say "promtool 3: downloading Debian $PROMTOOL3_SUITE's promtool $version and unpacking it into $TOOLS/promtool-3 (the 3.x lane of make test, and the default promtool)"
+  deb_fetch "promtool=$version" || return 1
+  take usr/bin/promtool "$target"
 }
 
 # --- Elsewhere: official release archives -------------------------------------------
 
 fetch_url() {
   if command -v curl >/dev/null; then
-    curl -fsSL --retry 3 -o "$2" "$1"
+    curl -fsSL --retry 2 --connect-timeout 20 -o "$2" "$1"
   elif command -v wget >/dev/null; then
-    wget -q -O "$2" "$1"
+    wget -q -T 20 -O "$2" "$1"
   else
     die "neither curl nor wget is installed"
   fi
@@ -190,11 +245,9 @@ release_arch() {
 install_release() {
   local version="$1" target="$2"
   shift 2
-  if [ -x "$target/promtool" ] && tool_version "$target/promtool" | grep -q "version $version "; then
-    return 0
-  fi
+  has_tool "$target/promtool" "$version " && return 0
   [ "$(uname -s)" = Linux ] || die "only Linux release archives are pinned; install promtool $version yourself and set PROMTOOL"
-  local arch sum name tmp
+  local arch sum name tmp="$SCRATCH/release"
   arch=$(release_arch)
   sum="${RELEASE_SHA256[$version-$arch]:-}"
   if [ -z "$sum" ]; then
@@ -202,40 +255,58 @@ install_release() {
   Install promtool $version yourself and point PROMTOOL at it, or pin its sum in $0."
   fi
   name="prometheus-$version.linux-$arch"
-  tmp=$(mktemp -d)
-  # shellcheck disable=SC2064
-  trap "rm -rf '$tmp'" EXIT
-  say "downloading $name.tar.gz from the Prometheus releases"
-  fetch_url "$RELEASE_BASE/v$version/$name.tar.gz" "$tmp/$name.tar.gz"
-  if ! echo "$sum  $tmp/$name.tar.gz" | sha256sum -c --status -; then
-    die "$name.tar.gz does not have the pinned sha256 $sum: not installed"
-  fi
-  local members=("$name/promtool")
-  local extra
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  say "promtool $version: downloading $name.tar.gz from $RELEASE_BASE (sha256-pinned)"
+  fetch_url "$RELEASE_BASE/v$version/$name.tar.gz" "$tmp/$name.tar.gz" ||
+    die "could not download $RELEASE_BASE/v$version/$name.tar.gz${TRIED:+ (after: $TRIED)}"
+  local got
+  got=$(sha256sum "$tmp/$name.tar.gz" | cut -d' ' -f1)
+  [ "$got" = "$sum" ] ||
+    die "$name.tar.gz has sha256 $got, not the pinned $sum: refused, nothing installed"
+  local members=("$name/promtool") extra
   for extra in "$@"; do members+=("$name/$extra"); done
   tar -xzf "$tmp/$name.tar.gz" -C "$tmp" "${members[@]}"
-  install -m 0755 "$tmp/$name/promtool" "$target/promtool"
-  for extra in "$@"; do install -m 0755 "$tmp/$name/$extra" "$target/$extra"; done
-  rm -rf "$tmp"
-  trap - EXIT
+  rm -f "$target/promtool" && install -m 0755 "$tmp/$name/promtool" "$target/promtool"
+  for extra in "$@"; do rm -f "$target/$extra" && install -m 0755 "$tmp/$name/$extra" "$target/$extra"; done
 }
+
+release_tools2() {
+  install_release "$RELEASE2" "$TOOLS/promtool-2" prometheus
+  ln -sfn ../promtool-2/prometheus "$TOOLS/bin/prometheus"
+  if [ ! -e "$TOOLS/bin/amtool" ]; then
+    if command -v amtool >/dev/null; then
+      ln -sfn "$(command -v amtool)" "$TOOLS/bin/amtool"
+    else
+      say "note: amtool/Alertmanager are not installed by this path (Debian only); set AMTOOL or put amtool on PATH for the Alertmanager checks"
+    fi
+  fi
+}
+
+release_tools3() { install_release "$RELEASE3" "$TOOLS/promtool-3"; }
 
 # --- Main -----------------------------------------------------------------------------
 
-if is_debian; then
-  install_debian_packages
-  install_debian_promtool3
-else
-  say "not Debian: using the official release archives (sha256-pinned)"
-  install_release "$RELEASE2" "$TOOLS/promtool-2" prometheus
-  install_release "$RELEASE3" "$TOOLS/promtool-3"
-  ln -sfn ../promtool-2/prometheus "$TOOLS/bin/prometheus"
-  if command -v amtool >/dev/null; then
-    ln -sfn "$(command -v amtool)" "$TOOLS/bin/amtool"
-  else
-    say "note: amtool/Alertmanager are not installed by this path (Debian only); set AMTOOL or put amtool on PATH for the Alertmanager checks"
+# TRIED: what the Debian path attempted and why it failed, for the fallback's messages.
+TRIED=""
+# debian_or_release NAME DEBIAN_STEP RELEASE_STEP
+debian_or_release() {
+  local name="$1" debian_step="$2" release_step="$3"
+  if [ "$FROM" != release ] && is_debian; then
+    WHY=""
+    "$debian_step" && return 0
+    TRIED="Debian packages: $WHY"
+    [ "$FROM" = debian ] && die "$name: $TRIED"
+    say "$name: the Debian path failed ($WHY); falling back to the pinned release archive"
+  elif [ "$FROM" = debian ]; then
+    die "$name: PROMRULES_TOOLS_FROM=debian, but this is not Debian with apt-get, dpkg-deb and $KEYRING"
+  elif [ "$FROM" = auto ]; then
+    say "$name: not Debian (no apt-get, dpkg-deb or $KEYRING): using the pinned release archive"
   fi
-fi
+  "$release_step"
+}
+
+debian_or_release "promtool 2.42" debian_tools2 release_tools2
+debian_or_release "promtool 3" debian_promtool3 release_tools3
 
 # The default promtool is 3.x. Relative, so the folder can move with the checkout.
 ln -sfn ../promtool-3/promtool "$TOOLS/bin/promtool"

@@ -19,10 +19,13 @@ from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.corpus
 
-_ROW_RE = re.compile(r"^\| (\S+) \| (\S+\.ya?ml) \| ([01]) \| ([01]) \| [\d.]+ \|$")
+_ROW_RE = re.compile(r"^\| (\S+) \| (\S+\.ya?ml) \| ([01]) \| ([01]) \| ([\d.]+) \|$")
+# Files whose bare promtool run took this long in the MANIFEST are `slow` tests: the
+# plugin runs them twice more (trimmed and not), which costs seconds to minutes.
+SLOW_SECONDS = 1.0
 
 
-def manifest_rows() -> list[tuple[str, str, int, int]]:
+def manifest_rows() -> list[tuple[str, str, int, int, float]]:
     manifest = CORPUS / "MANIFEST.md"
     if not manifest.exists():
         return []
@@ -30,12 +33,16 @@ def manifest_rows() -> list[tuple[str, str, int, int]]:
     for line in manifest.read_text().splitlines():
         match = _ROW_RE.match(line.strip())
         if match:
-            folder, test_file, rc2, rc3 = match.groups()
-            rows.append((folder, test_file, int(rc2), int(rc3)))
+            folder, test_file, rc2, rc3, seconds = match.groups()
+            rows.append((folder, test_file, int(rc2), int(rc3), float(seconds)))
     return rows
 
 
 ROWS = manifest_rows()
+PARAMS = [
+    pytest.param(*row[:4], marks=[pytest.mark.slow] if row[4] >= SLOW_SECONDS else [])
+    for row in ROWS
+]
 
 
 def test_the_manifest_lists_the_corpus_test_files(corpus: Path) -> None:
@@ -44,7 +51,7 @@ def test_the_manifest_lists_the_corpus_test_files(corpus: Path) -> None:
 
 @pytest.mark.parametrize(
     ("folder", "test_file", "rc2", "rc3"),
-    ROWS or [pytest.param("", "", 0, 0, marks=pytest.mark.skip(reason="corpus not found"))],
+    PARAMS or [pytest.param("", "", 0, 0, marks=pytest.mark.skip(reason="corpus not found"))],
     ids=[f"{r[0]}/{r[1]}" for r in ROWS] or ["no-corpus"],
 )
 def test_plugin_agrees_with_bare_promtool(

@@ -124,6 +124,7 @@ def _with_threshold(path: Path, alert: str, condition: Condition, value: float, 
     out.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REPO_RULES, reason="the repository has no rules/*.yml yet")
 def test_moving_any_threshold_of_the_repo_rules_fails_a_derived_case(
     promtool: Promtool, tmp_path: Path

@@ -14,6 +14,7 @@ from promrules.promtool import Promtool
 RULES = sorted((Path(__file__).resolve().parent.parent / "rules").glob("*.yml"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not RULES, reason="the repository has no rules/*.yml yet")
 def test_every_alert_is_derived_or_says_why_and_every_case_passes(promtool: Promtool) -> None:
     derived = derive_rule_files(RULES, promtool)

@@ -41,6 +41,7 @@ def test_every_applicable_case_is_derived(
         assert not gap.applies and gap.reason
 
 
+@pytest.mark.slow
 def test_bare_promtool_passes_every_derived_case(
     promtool: Promtool, derived: tuple[Path, list[AlertDerivation]]
 ) -> None:

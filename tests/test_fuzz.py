@@ -81,6 +81,7 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 _counter = itertools.count()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

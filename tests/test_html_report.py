@@ -367,6 +367,7 @@ def test_input_legends_keep_only_what_tells_series_apart() -> None:
     assert short_labels(["up"]) == (["up"], "")
 
 
+@pytest.mark.slow
 def test_under_xdist_the_report_shows_every_workers_cases(
     pytester: pytest.Pytester, promtool_env: Promtool
 ) -> None:

@@ -273,6 +273,7 @@ def test_a_suite_that_fails_unmutated_is_an_error(
     assert "alertname: HighValue, time: 2m" in err
 
 
+@pytest.mark.slow
 def test_python_tests_can_kill_what_promtool_tests_miss(tmp_path: Path, promtool: Promtool) -> None:
     project = make_project(tmp_path, WEAK_TEST)
     (project / "rule_tests" / "test_threshold.py").write_text(
@@ -364,6 +365,7 @@ def commit_all(repo: Path) -> None:
         subprocess.run(["git", *identity, *args], cwd=repo, env=env, check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("python", [False, True], ids=["promtool-tests", "with-python-tests"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_leaves_git_status_clean(

@@ -57,6 +57,7 @@ def big_file(groups: int, failing: int) -> str:
     return "\n".join(body) + "\n"
 
 
+@pytest.mark.slow
 def test_a_large_file_is_cut_into_group_shards_that_run_side_by_side(
     project: pytest.Pytester, promtool_env: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:

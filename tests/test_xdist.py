@@ -14,6 +14,8 @@ from tests.helpers import PASSING_TEST, RULES
 
 pytest.importorskip("xdist", reason="pytest-xdist is a dev extra")
 
+pytestmark = pytest.mark.slow  # each test starts pytest sessions with worker processes
+
 WRAPPER = '#!/bin/sh\necho "$*" >> {log}\nexec {promtool} "$@"\n'
 FILES = 6
 
