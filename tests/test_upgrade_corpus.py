@@ -16,7 +16,7 @@ from promrules.upgrade.check import UpgradeCheck, run_check
 from tests.test_corpus_agreement import ROWS
 from tests.upgrade_support import bare_returncode, both_promtools
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]  # both promtools each run: one lane is enough
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,10 @@ from promrules import cli
 from promrules.upgrade.check import run_check
 from tests.upgrade_support import EXAMPLES, PROMTOOL_2, PROMTOOL_3, both_promtools
 
+# Runs both promtools itself, whatever PROMTOOL is: the 3.x lane alone is enough.
+pytestmark = pytest.mark.slow
+
+
 SCENARIOS = """
 from promrules.series import gauge
 

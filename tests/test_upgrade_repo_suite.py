@@ -8,10 +8,15 @@ installed.
 
 from __future__ import annotations
 
+import pytest
+
 from promrules.upgrade.check import run_check
 from promrules.upgrade.report import summary_line
 from tests.conftest import REPO
 from tests.upgrade_support import both_promtools
+
+# Runs both promtools itself, whatever PROMTOOL is: the 3.x lane alone is enough.
+pytestmark = pytest.mark.slow
 
 
 def test_the_repository_suite_has_no_changed_cases() -> None:
