@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from promrules import diff_firing, diff_git, diff_render, mutate, snapshot
+from promrules.derive.progress import Progress
 from promrules.diff import DiffError
 from promrules.promtool import Promtool, PromtoolError, locate
 
@@ -123,6 +124,7 @@ def _generate(args: argparse.Namespace) -> int:
             rule_roots=[p for p in roots if p.is_dir()],
             rootdir=Path.cwd(),
             workers=args.workers or 2,
+            progress=Progress(),
         )
     except PromtoolError as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -18,9 +18,18 @@ __all__ = ["Progress"]
 class Progress:
     """Counts alerts whose work has finished, by identity of their work."""
 
-    def __init__(self, stream: TextIO | None = None, *, every_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        every_s: float = 0.5,
+        rewrite: Callable[[str], None] | None = None,
+    ) -> None:
+        """Writes to `stream` (stderr) when it is a terminal, or through `rewrite`
+        (pytest's terminal reporter, which knows whether it is one)."""
         self.stream = stream if stream is not None else sys.stderr
         self.every_s = every_s
+        self.rewrite = rewrite
         self._files: dict[int, Path] = {}
         self._done: set[int] = set()
         self._shown = 0.0
@@ -28,7 +37,7 @@ class Progress:
 
     @property
     def enabled(self) -> bool:
-        return bool(getattr(self.stream, "isatty", lambda: False)())
+        return self.rewrite is not None or bool(getattr(self.stream, "isatty", lambda: False)())
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -46,11 +55,13 @@ class Progress:
 
     def finish(self) -> None:
         self._done = set(self._files)
-        if self.enabled and self._width:
+        if self.rewrite is not None:
+            self.rewrite("")
+        elif self.enabled and self._width:
             self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
 
-    def line(self, live: set[int] | None = None) -> str:
+    def line(self) -> str:
         done, total = self.counts
         pending = [path for key, path in self._files.items() if key not in self._done]
         current = f", {pending[0]}" if pending else ""
@@ -62,6 +73,9 @@ class Progress:
             return
         self._shown = now
         text = self.line()
+        if self.rewrite is not None:
+            self.rewrite(text)
+            return
         pad = max(self._width - len(text), 0)
         self.stream.write("\r" + text + " " * pad)
         self.stream.flush()
