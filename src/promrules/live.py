@@ -98,7 +98,8 @@ class LiveDerivation:
                 with_alerts, promtool, workers=self.workers, progress=progress
             )
         except Exception as exc:  # a derivation bug must not hide the other tests
-            self.done.update(dict.fromkeys(with_alerts, f"derivation failed: {exc!r}"))
+            problem = f"promrules bug while deriving: {type(exc).__name__}: {exc}; please report it"
+            self.done.update(dict.fromkeys(with_alerts, problem))
             return
         for n, path in enumerate(with_alerts):
             out = self._temp() / f"{n}_{path.stem}_test.yml"

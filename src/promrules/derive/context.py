@@ -41,6 +41,8 @@ class AlertContext:
     plan: Plan
     bench: Bench
     evaluation_interval_ms: int
+    # Static labels of the other alerting rules of the file with this rule's name.
+    siblings: tuple[dict[str, str], ...] = ()
 
     def leaves_in(self, start: int, end: int) -> list[Leaf]:
         """Leaves read by selectors in the node range [start, end), in reading order.
@@ -89,9 +91,29 @@ def _check_horizon(rule: AlertDefinition, tick_ms: int) -> None:
         )
 
 
-def build_context(rule: AlertDefinition, evaluation_interval_ms: int) -> AlertContext:
-    """Parse and plan one alert (raises DeriveError)."""
+def _check_siblings(rule: AlertDefinition, siblings: Sequence[AlertDefinition]) -> None:
+    """Rules sharing a name are told apart by a static label of differing value, or refused."""
+    own = rule.static_labels
+    for other in siblings:
+        theirs = other.static_labels
+        if not any(k in theirs and theirs[k] != v for k, v in own.items()):
+            raise DeriveError(
+                f"another alerting rule named {rule.name} ({other.path}:{other.line}) has no "
+                "static label of another value, so promtool cannot check this rule's alerts alone"
+            )
+
+
+def build_context(
+    rule: AlertDefinition,
+    evaluation_interval_ms: int,
+    siblings: Sequence[AlertDefinition] = (),
+) -> AlertContext:
+    """Parse and plan one alert (raises DeriveError).
+
+    `siblings` are the file's other alerting rules with the same name (legal in Prometheus).
+    """
     _check_horizon(rule, rule.group_interval_ms or evaluation_interval_ms)
+    _check_siblings(rule, siblings)
     try:
         root = parse(rule.expr)
     except ExprError as exc:
@@ -110,4 +132,13 @@ def build_context(rule: AlertDefinition, evaluation_interval_ms: int) -> AlertCo
     except PlanError as exc:
         raise DeriveError(str(exc)) from exc
     bench = Bench(leaves, plan, evaluation_interval_ms)
-    return AlertContext(rule, root, conditions, leaves, plan, bench, evaluation_interval_ms)
+    return AlertContext(
+        rule,
+        root,
+        conditions,
+        leaves,
+        plan,
+        bench,
+        evaluation_interval_ms,
+        tuple(other.static_labels for other in siblings),
+    )

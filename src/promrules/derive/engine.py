@@ -10,6 +10,7 @@ PROMRULES_DERIVE_DEBUG=1 prints one line per round (probes, queries, seconds).
 
 from __future__ import annotations
 
+import collections
 import math
 import os
 import sys
@@ -53,6 +54,7 @@ class AlertWork:
     context: AlertContext | None
     problem: str | None = None
     results: list[ConditionResult] = field(default_factory=list)
+    shared_name: bool = False  # another rule of the file has this name
     seconds: float = 0.0  # promtool time attributed to this alert's probes
     stopped: bool = False  # a bug or the time budget ended its work
 
@@ -93,8 +95,6 @@ def _drive(
         run_probes(promtool, batch, workers)
         rounds += 1
         _charge(live, time.monotonic() - started, budget_s)
-        if progress is not None:
-            progress.round_done({id(w) for w, _t, _p in live})
         if os.environ.get("PROMRULES_DERIVE_DEBUG"):
             queries = sum(len(p.queries) for p in batch)
             size = sum(len(v) for p in batch for _s, v in p.series)
@@ -109,6 +109,8 @@ def _drive(
                 task.close()
             else:
                 _advance(work, task, True, live)
+        if progress is not None:
+            progress.round_done({id(w) for w, _t, _p in live})
 
 
 def _charge(
@@ -204,24 +206,35 @@ def _derivation_of(work: AlertWork, evaluation_interval_ms: int) -> AlertDerivat
         cases=tuple(cases),
         not_derived=tuple(gaps),
         patterns=_patterns(work.context),
+        shared_name=work.shared_name,
     )
 
 
 def _name_cases(works: Sequence[AlertWork]) -> None:
-    """Unique, readable group names: `Alert: case of condition`."""
+    """Unique, readable group names: `Alert: case of condition`.
+
+    A rule sharing its name with another is named by its place: `Alert (r.yml:12): ...`.
+    """
     seen: dict[str, int] = {}
+    names = collections.Counter(work.rule.name for work in works)
     for work in works:
+        rule = work.rule
+        alert = (
+            rule.name if names[rule.name] == 1 else f"{rule.name} ({rule.path.name}:{rule.line})"
+        )
         for result in work.results:
             for draft in result.drafts:
-                base = f"{draft.alert}: {draft.case}: {draft.condition.label}"
+                base = f"{alert}: {draft.case}: {draft.condition.label}"
                 seen[base] = seen.get(base, 0) + 1
                 draft.name = base if seen[base] == 1 else f"{base} #{seen[base]}"
 
 
-def _work(rule: AlertDefinition, interval: int) -> tuple[AlertWork, list[Task]]:
+def _work(
+    rule: AlertDefinition, interval: int, siblings: Sequence[AlertDefinition]
+) -> tuple[AlertWork, list[Task]]:
     """One alert's work and its condition tasks; what stops it is its reason, never a raise."""
     try:
-        ctx = build_context(rule, interval)
+        ctx = build_context(rule, interval, siblings)
     except DeriveError as exc:
         return AlertWork(rule, None, str(exc)), []
     except Exception as exc:  # a bug of ours costs this alert, not the run
@@ -253,7 +266,9 @@ def derive_rule_files(
         interval = choose_evaluation_interval(rules)
         works = []
         for rule in rules:
-            work, conditions = _work(rule, interval)
+            siblings = [r for r in rules if r.name == rule.name and r is not rule]
+            work, conditions = _work(rule, interval, siblings)
+            work.shared_name = bool(siblings)
             tasks += [(work, task) for task in conditions]
             works.append(work)
         per_file[path] = (interval, works)
