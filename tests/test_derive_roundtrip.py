@@ -220,3 +220,17 @@ def test_escaped_regexes_derive(expr: str, promtool: Promtool, tmp_path: Path) -
     )
     [derived] = derive_rule_file(rules, promtool)
     assert derived.complete, [g.render() for g in derived.not_derived]
+
+
+def test_promtool_reads_the_printed_expressions_as_the_original_ones(promtool: Promtool) -> None:
+    """promtool 3's own formatter gives the same text for the original and the printed form."""
+    if promtool.version < (3, 0, 0):
+        pytest.skip("`promtool promql format` exists from promtool 3 on")
+
+    def formatted(expr: str) -> str:
+        run = promtool.run("promql", "--experimental", "format", "--", expr)
+        assert run.returncode == 0, f"{expr!r}: {run.output}"
+        return run.output.strip()
+
+    for expr in TRICKY:
+        assert formatted(to_text(pp.parse(expr))) == formatted(expr), expr
