@@ -138,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
             found = verify(verifier, list(rule_set.derived.items()), args.workers)
             rule_set.failures[verifier.version_text] = found
             rule_set.verify_s[verifier.version_text] = time.monotonic() - started
+            reached = rule_set.reached(verifier.version_text)
             print(
                 f"  ran the cases with promtool {verifier.version_text}: {len(found)} failing, "
-                f"{rule_set.verify_s[verifier.version_text]:.1f}s",
+                f"{rule_set.verify_s[verifier.version_text]:.1f}s; reached {reached} of "
+                f"{len(rule_set.alerts)} alerts",
                 flush=True,
             )
 
