@@ -10,6 +10,7 @@ the suite of record. ini `promrules_derive = off` turns live mode off.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -127,7 +128,17 @@ def _progress(config: pytest.Config) -> Progress | None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None or not getattr(reporter, "isatty", False):
         return None
-    return Progress(rewrite=lambda text: reporter.rewrite(text, erase=True))
+
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def rewrite(text: str) -> None:
+        # Collection output is captured; the progress line is for the person waiting.
+        suspended = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with suspended:
+            reporter.rewrite(text, erase=True)
+            reporter.flush()  # a line without a newline stays in the buffer otherwise
+
+    return Progress(rewrite=rewrite)
 
 
 def live_nodes(

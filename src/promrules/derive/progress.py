@@ -64,7 +64,7 @@ class Progress:
     def line(self) -> str:
         done, total = self.counts
         pending = [path for key, path in self._files.items() if key not in self._done]
-        current = f", {pending[0]}" if pending else ""
+        current = f", {_shown(pending[0])}" if pending else ""
         return f"promrules: deriving alerts {done}/{total}{current}"
 
     def _show(self, *, force: bool = False) -> None:
@@ -80,3 +80,9 @@ class Progress:
         self.stream.write("\r" + text + " " * pad)
         self.stream.flush()
         self._width = len(text)
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the working folder when it is inside it."""
+    resolved, here = path.resolve(), Path.cwd().resolve()
+    return str(resolved.relative_to(here)) if resolved.is_relative_to(here) else str(path)
