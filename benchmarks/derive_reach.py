@@ -1,19 +1,21 @@
 """How far derivation reaches on real rules: derived, and passing on real promtool.
 
-Derives boundary tests for every alert of the awesome-prometheus-alerts rule
-files in ../shared/corpus, runs every derived case with bare promtool (many
-cases per process), and reports:
+Derives boundary tests for every alert of every rule set (a top folder) of
+../shared/corpus, runs every derived case with bare promtool (many cases per
+process), and reports, per rule set and promtool version:
 
 - alerts whose every applicable case was derived AND passes ("reached"),
-- the reasons for the rest, grouped and counted,
-- per-pattern counts, and the time each step took.
+- the time derivation and each verification took,
+- the reasons for the rest, grouped and counted (the ten most common shown).
 
     .venv/bin/python benchmarks/derive_reach.py [--promtool PATH] [--verify-with PATH ...]
-        [--workers N] [--json OUT] [--filter TEXT] [--write-dir DIR]
+        [--workers N] [--json OUT] [--filter TEXT] [--set NAME ...] [--write-dir DIR]
 
 Derivation calibrates with --promtool (default: as the plugin locates it);
 the derived cases are then run with that promtool and with every
---verify-with promtool, so one derivation can be checked on 2.x and 3.x.
+--verify-with promtool, so one derivation is checked on 2.x and 3.x. Every
+alert is derived in isolation: one that cannot be derived counts under its
+reason, never stops the run.
 """
 
 from __future__ import annotations
@@ -24,26 +26,79 @@ import json
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from promrules.derive import AlertDerivation, derive_rule_files, write_test_file
+from promrules.derive import AlertDerivation, Progress, derive_rule_files, write_test_file
 from promrules.derive.verify import verify
-from promrules.promtool import Promtool, locate
+from promrules.promtool import locate
+from promrules.snapshot.generate import find_rule_files
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "samber__awesome-prometheus-alerts" / "dist" / "rules"
-TARGET = 0.90
+CORPUS = REPO.parent / "shared" / "corpus"
 
 
 def _reason_key(text: str) -> str:
-    """A reason with its numbers and quoted PromQL blanked, so alike reasons group."""
+    """A reason with its numbers, names and quoted PromQL blanked, so alike reasons group."""
     text = re.sub(r"`[^`]*`", "`…`", text)
+    text = re.sub(r"\([^()]*\.ya?ml:\d+\)", "(FILE:LINE)", text)
     text = re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?[a-z]*", "N", text)
     return text[:160]
 
 
-def _promtool(path: str | None) -> Promtool:
-    return locate(option=path)
+@dataclass
+class RuleSet:
+    name: str
+    files: list[Path]
+    derived: dict[Path, list[AlertDerivation]] = field(default_factory=dict)
+    derive_s: float = 0.0
+    failures: dict[str, dict[tuple[Path, str], str]] = field(default_factory=dict)
+    verify_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def alerts(self) -> list[tuple[Path, AlertDerivation]]:
+        return [(f, d) for f, ds in self.derived.items() for d in ds]
+
+    def reached(self, version: str) -> int:
+        found = self.failures[version]
+        return sum(
+            1
+            for f, d in self.alerts
+            if d.complete and not any((f, c.name) in found for c in d.cases)
+        )
+
+
+def _rule_sets(corpus: Path, names: list[str], text: str) -> list[RuleSet]:
+    sets = []
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        if names and folder.name not in names:
+            continue
+        files = [p for p in find_rule_files([folder]) if text in str(p)]
+        if files:
+            sets.append(RuleSet(folder.name, files))
+    return sets
+
+
+def _reasons(rule_set: RuleSet, counter: collections.Counter[str]) -> None:
+    for rule_file, d in rule_set.alerts:
+        if not d.cases and not d.failures:
+            counter["nothing derived"] += 1
+        for gap in d.failures:
+            counter[f"not derived ({gap.kind or 'alert'}): {_reason_key(gap.reason)}"] += 1
+        for version, found in rule_set.failures.items():
+            for case in d.cases:
+                text = found.get((rule_file, case.name))
+                if text is not None:
+                    first = _reason_key(text.strip().splitlines()[0]) if text.strip() else "?"
+                    counter[f"fails on promtool {version} ({case.kind}): {first[:100]}"] += 1
+
+
+def _write(rule_set: RuleSet, corpus: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for rule_file, ds in rule_set.derived.items():
+        name = "_".join(rule_file.relative_to(corpus).with_suffix("").parts) + "_test.yml"
+        write_test_file(ds, rule_file, out / name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,98 +110,81 @@ def main(argv: list[str] | None = None) -> int:
         "--verify-with", action="append", default=[], help="another promtool to run the cases with"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of rule sets")
+    parser.add_argument("--set", action="append", default=[], help="only this rule set (folder)")
     parser.add_argument("--filter", default="", help="only rule files whose path contains this")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     parser.add_argument("--write-dir", type=Path, help="also write the generated test files here")
     args = parser.parse_args(argv)
 
-    if not CORPUS.is_dir():
-        print(f"corpus not found at {CORPUS}", file=sys.stderr)
+    if not args.corpus.is_dir():
+        print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    files = sorted(p for p in CORPUS.rglob("*.yml") if args.filter in str(p))
-    tool = _promtool(args.promtool)
-    print(f"derive with promtool {tool.version_text} ({tool.path}); {len(files)} rule files")
-
-    started = time.monotonic()
-    derived = derive_rule_files(files, tool, workers=args.workers)
-    derive_s = time.monotonic() - started
-    alerts: list[tuple[Path, AlertDerivation]] = [(f, d) for f, ds in derived.items() for d in ds]
-    print(f"derived {len(alerts)} alerts in {derive_s:.1f}s")
-
-    if args.write_dir:
-        args.write_dir.mkdir(parents=True, exist_ok=True)
-        for rule_file, ds in derived.items():
-            name = "_".join(rule_file.relative_to(CORPUS).with_suffix("").parts) + "_test.yml"
-            write_test_file(ds, rule_file, args.write_dir / name)
-
-    verifiers = [tool] + [_promtool(p) for p in args.verify_with]
-    failures: dict[str, dict[tuple[Path, str], str]] = {}
-    verify_s: dict[str, float] = {}
-    for verifier in verifiers:
+    tool = locate(option=args.promtool)
+    verifiers = [tool] + [locate(option=p) for p in args.verify_with]
+    sets = _rule_sets(args.corpus, args.set, args.filter)
+    print(f"derive with promtool {tool.version_text} ({tool.path}); {len(sets)} rule sets")
+    for rule_set in sets:
         started = time.monotonic()
-        failures[verifier.version_text] = verify(verifier, list(derived.items()), args.workers)
-        verify_s[verifier.version_text] = time.monotonic() - started
-        count = len(failures[verifier.version_text])
-        print(
-            f"ran the cases with promtool {verifier.version_text}: {count} failing, "
-            f"{verify_s[verifier.version_text]:.1f}s"
+        rule_set.derived = derive_rule_files(
+            rule_set.files, tool, workers=args.workers, progress=Progress()
         )
+        rule_set.derive_s = time.monotonic() - started
+        print(f"{rule_set.name}: derived {len(rule_set.alerts)} alerts in {rule_set.derive_s:.1f}s")
+        if args.write_dir:
+            _write(rule_set, args.corpus, args.write_dir)
+        for verifier in verifiers:
+            started = time.monotonic()
+            found = verify(verifier, list(rule_set.derived.items()), args.workers)
+            rule_set.failures[verifier.version_text] = found
+            rule_set.verify_s[verifier.version_text] = time.monotonic() - started
+            reached = rule_set.reached(verifier.version_text)
+            print(
+                f"  ran the cases with promtool {verifier.version_text}: {len(found)} failing, "
+                f"{rule_set.verify_s[verifier.version_text]:.1f}s; reached {reached} of "
+                f"{len(rule_set.alerts)} alerts",
+                flush=True,
+            )
 
-    reached = 0
+    versions = [v.version_text for v in verifiers]
     reasons: collections.Counter[str] = collections.Counter()
-    patterns: collections.Counter[str] = collections.Counter()
-    patterns_reached: collections.Counter[str] = collections.Counter()
-    cases = 0
-    for rule_file, d in alerts:
-        cases += len(d.cases)
-        failing = {
-            version: [c for c in d.cases if (rule_file, c.name) in found]
-            for version, found in failures.items()
-        }
-        for name in d.patterns:
-            patterns[name] += 1
-        if d.complete and not any(failing.values()):
-            reached += 1
-            for name in d.patterns:
-                patterns_reached[name] += 1
-            continue
-        if not d.cases and not d.failures:
-            reasons["nothing derived"] += 1
-        for gap in d.failures:
-            reasons[f"not derived ({gap.kind or 'alert'}): {_reason_key(gap.reason)}"] += 1
-        for version, bad in failing.items():
-            for case in bad:
-                text = failures[version][(rule_file, case.name)].strip()
-                first = _reason_key(text.splitlines()[0]) if text else "?"
-                reasons[f"fails on promtool {version} ({case.kind}): {first[:100]}"] += 1
-
-    share = reached / len(alerts) if alerts else 0.0
     print()
-    print(f"reached: {reached} of {len(alerts)} alerts ({share:.1%}); target {TARGET:.0%}")
-    print(f"cases derived: {cases}")
-    print("per pattern (alerts reading it: reached / all):")
-    for name, count in sorted(patterns.items()):
-        print(f"  {name:10} {patterns_reached[name]:4} / {count}")
-    print("why the other alerts were not reached (one alert may count under several):")
-    for reason, count in reasons.most_common():
+    header = " | ".join(f"reached on {v}" for v in versions)
+    print(
+        f"| rule set | alerts | {header} | derive s | " + " | ".join(f"run {v} s" for v in versions)
+    )
+    table: list[dict[str, Any]] = []
+    for rule_set in sets:
+        total = len(rule_set.alerts)
+        cells = []
+        for version in versions:
+            reached = rule_set.reached(version)
+            cells.append(f"{reached} ({reached / total:.1%})" if total else "-")
+        times = " | ".join(f"{rule_set.verify_s[v]:.0f}" for v in versions)
+        print(
+            f"| {rule_set.name} | {total} | {' | '.join(cells)} | {rule_set.derive_s:.0f} | {times}"
+        )
+        _reasons(rule_set, reasons)
+        table.append(
+            {
+                "rule_set": rule_set.name,
+                "alerts": total,
+                "cases": sum(len(d.cases) for _f, d in rule_set.alerts),
+                "reached": {v: rule_set.reached(v) for v in versions},
+                "derive_seconds": rule_set.derive_s,
+                "verify_seconds": rule_set.verify_s,
+            }
+        )
+    print("\nthe ten most common reasons (alerts or cases; one alert may count under several):")
+    for reason, count in reasons.most_common(10):
         print(f"  {count:4}  {reason}")
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "alerts": len(alerts),
-                    "reached": reached,
-                    "share": share,
-                    "cases": cases,
-                    "derive_seconds": derive_s,
-                    "verify_seconds": verify_s,
-                    "calibrating_promtool": tool.version_text,
-                    "patterns": {k: [patterns_reached[k], v] for k, v in patterns.items()},
-                    "reasons": dict(reasons.most_common()),
-                },
-                indent=2,
-            )
-        )
+        document = {
+            "calibrating_promtool": tool.version_text,
+            "rule_sets": table,
+            "reasons": dict(reasons.most_common()),
+        }
+        args.json.write_text(json.dumps(document, indent=2))
     return 0
 
 

@@ -18,6 +18,7 @@ from promrules import (
     promtool_install,
     snapshot,
 )
+from promrules.derive.progress import Progress
 from promrules.diff import DiffError
 from promrules.lint.command import add_lint
 from promrules.outputs import OutputError
@@ -161,6 +162,7 @@ def _generate(args: argparse.Namespace) -> int:
             rootdir=settings.rootdir,
             workers=args.workers or 2,
             scope=roots,
+            progress=Progress(),
         )
     except (PromtoolError, OutputError) as exc:
         print(f"promrules generate: {exc}", file=sys.stderr)

@@ -54,6 +54,17 @@ def _item_name(group: TestGroup, alert: str) -> str:
     return name[len(prefix) :] if name.startswith(prefix) else name
 
 
+def rule_labels(rules: Sequence[AlertDefinition]) -> list[str]:
+    """Each rule's node name: its alert name, with `(file:line)` when the name is shared."""
+    counts: dict[str, int] = {}
+    for rule in rules:
+        counts[rule.name] = counts.get(rule.name, 0) + 1
+    return [
+        rule.name if counts[rule.name] == 1 else f"{rule.name} ({rule.path.name}:{rule.line})"
+        for rule in rules
+    ]
+
+
 def alert_nodes(
     parent: pytest.Collector,
     test_file: TestFile,
@@ -62,20 +73,26 @@ def alert_nodes(
     changes: dict[str, list[str]] | None = None,
     generated_from: dict[str, AlertSignature] | None = None,
 ) -> Iterator[pytest.Collector]:
-    """One node per alert of the rule file (in its order), holding its derived items."""
+    """One node per alert of the rule file (in its order), holding its derived items.
+
+    Rules sharing a name (legal in Prometheus) are told apart by their place:
+    node `X (r.yml:12)`, whose groups are named `X (r.yml:12): <case>`.
+    """
+    labels = rule_labels(rules)
     groups: dict[str, list[TestGroup]] = {}
     for group in test_file.groups:
-        alert = _alert_of(group)
+        owner = next((lbl for lbl in labels if (group.name or "").startswith(f"{lbl}: ")), None)
+        alert = owner if owner is not None else _alert_of(group)
         if alert is not None:
             groups.setdefault(alert, []).append(group)
-    for rule in rules:
+    for rule, label in zip(rules, labels, strict=True):
         yield DerivedAlertNode.from_parent(
             parent,
-            name=rule.name,
+            name=label,
             rule=rule,
             test_file=test_file,
-            groups=groups.get(rule.name, []),
-            gaps=[g for g in gaps if g.alert == rule.name],
+            groups=groups.get(label, []),
+            gaps=[g for g in gaps if g.alert == label],
             changes=(changes or {}).get(rule.name, []),
             missing=generated_from is not None and rule.name not in generated_from,
         )
@@ -116,7 +133,7 @@ class DerivedAlertNode(pytest.Collector):
                 f"generate them with {ACCEPT}",
             )
             return
-        names = _unique(_item_name(g, self.rule.name) for g in self.groups)
+        names = _unique(_item_name(g, self.name) for g in self.groups)
         for group, name in zip(self.groups, names, strict=True):
             yield DerivedCaseItem.from_parent(
                 self,
@@ -186,9 +203,12 @@ class DerivedCaseItem(CaseItem):
     def runtest(self) -> None:
         if self.changes or self.verdict.status != "passed":
             raise PromrulesError(self._message())
-        for case in self.group.cases:
-            if case.kind == "alert":
-                self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
+        alerts = [case for case in self.group.cases if case.kind == "alert"]
+        for case in alerts:
+            self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
+        if not alerts and self.name.startswith(("fires", "resolves", "quiet")):
+            # A rule sharing its name is checked through its ALERTS series only.
+            self.state.coverage.record(self.rule.name, firing=not self.name.startswith("quiet"))
 
     @property
     def _line(self) -> int:

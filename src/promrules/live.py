@@ -10,6 +10,7 @@ the suite of record. ini `promrules_derive = off` turns live mode off.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
-from promrules.derive import derive_rule_files
+from promrules.derive import Progress, derive_rule_files
 from promrules.model import TestFile, load_test_file
 from promrules.promtool import Promtool, PromtoolError
 from promrules.snapshot import is_generated, snapshot_path
@@ -67,15 +68,22 @@ class LiveDerivation:
         if self.snapshot_for(rule_file) is None:
             self.pending.append(rule_file)
 
-    def derived(self, rule_file: Path, promtool: Promtool | PromtoolError) -> Derived | str | None:
+    def derived(
+        self,
+        rule_file: Path,
+        promtool: Promtool | PromtoolError,
+        progress: Progress | None = None,
+    ) -> Derived | str | None:
         """The file's derived cases; a problem text; or None (not live, or no promtool)."""
         if rule_file not in self.pending and rule_file not in self.done:
             return None
         if rule_file not in self.done:
-            self._derive_pending(promtool)
+            self._derive_pending(promtool, progress)
         return self.done.get(rule_file)
 
-    def _derive_pending(self, promtool: Promtool | PromtoolError) -> None:
+    def _derive_pending(
+        self, promtool: Promtool | PromtoolError, progress: Progress | None = None
+    ) -> None:
         batch, self.pending = self.pending, []
         if isinstance(promtool, PromtoolError):  # the session stops with this error
             self.done.update(dict.fromkeys(batch))
@@ -89,9 +97,12 @@ class LiveDerivation:
         with_alerts = [p for p, found in rules.items() if found]
         self.done.update({p: None for p, found in rules.items() if not found})
         try:
-            results = derive_rule_files(with_alerts, promtool, workers=self.workers)
+            results = derive_rule_files(
+                with_alerts, promtool, workers=self.workers, progress=progress
+            )
         except Exception as exc:  # a derivation bug must not hide the other tests
-            self.done.update(dict.fromkeys(with_alerts, f"derivation failed: {exc!r}"))
+            problem = f"promrules bug while deriving: {type(exc).__name__}: {exc}; please report it"
+            self.done.update(dict.fromkeys(with_alerts, problem))
             return
         for n, path in enumerate(with_alerts):
             out = self._temp() / f"{n}_{path.stem}_test.yml"
@@ -126,13 +137,31 @@ class LiveDerivation:
 LIVE = pytest.StashKey[LiveDerivation]()
 
 
+def _progress(config: pytest.Config) -> Progress | None:
+    """A progress line through pytest's terminal, when that is a terminal."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not getattr(reporter, "isatty", False):
+        return None
+
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def rewrite(text: str) -> None:
+        # Collection output is captured; the progress line is for the person waiting.
+        suspended = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with suspended:
+            reporter.rewrite(text, erase=True)
+            reporter.flush()  # a line without a newline stays in the buffer otherwise
+
+    return Progress(rewrite=rewrite)
+
+
 def live_nodes(
     parent: pytest.File, promtool: Promtool | PromtoolError
 ) -> Iterator[pytest.Collector | pytest.Item]:
     """The derived alert nodes of a rule file collected in live mode."""
     from promrules.derived_items import ProblemItem, alert_nodes
 
-    found = parent.config.stash[LIVE].derived(parent.path, promtool)
+    found = parent.config.stash[LIVE].derived(parent.path, promtool, _progress(parent.config))
     if isinstance(found, str):
         yield ProblemItem.from_parent(parent, name="derive", problem=f"{parent.path}: {found}")
     elif found is not None:

@@ -22,6 +22,7 @@ from promrules.derive.conditions import Condition
 from promrules.derive.context import AlertContext
 from promrules.derive.leaves import input_series
 from promrules.derive.primary import Solution, describe
+from promrules.derive.printer import string_text
 from promrules.derive.probe import Probe
 from promrules.derive.states import State
 from promrules.derive.timeline import Labels, Timeline, read_timeline
@@ -117,14 +118,26 @@ def _alert_labels(ctx: AlertContext, labels: Labels) -> dict[str, str]:
 
 
 def _alerts_expr(ctx: AlertContext, state: str | None = None) -> str:
-    inner = f'alertname="{ctx.rule.name}"'
+    """ALERTS of this rule: its name quoted, and its static labels when another rule
+    has the same name (they tell the two rules' alerts apart)."""
+    pairs = [("alertname", ctx.rule.name)]
+    if ctx.siblings:
+        pairs += sorted(ctx.rule.static_labels.items())
     if state:
-        inner += f', alertstate="{state}"'
+        pairs.append(("alertstate", state))
+    inner = ", ".join(f"{name}={string_text(value)}" for name, value in pairs)
     return f"ALERTS{{{inner}}}"
 
 
 def _firing(ctx: AlertContext, timeline: Timeline, i: int) -> Expectation:
+    """The firing alerts at tick i: an alert_rule_test, or for a rule sharing its name
+    with another rule (promtool's alert_rule_test lists both), this rule's ALERTS."""
     alerts = timeline.alerts(i, "firing")
+    if ctx.siblings:
+        found = [
+            {"__name__": "ALERTS", **_alert_labels(ctx, a), "alertstate": "firing"} for a in alerts
+        ]
+        return Expectation("expr", timeline.ticks[i], found, _alerts_expr(ctx, "firing"))
     return Expectation("alert", timeline.ticks[i], [_alert_labels(ctx, a) for a in alerts])
 
 

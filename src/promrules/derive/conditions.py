@@ -100,9 +100,9 @@ def _side_path(
             Condition(
                 index=u_index,
                 kind="absent",
-                text=str(node_u),
+                text=promql.text(node_u),
                 op="absent",
-                signal=str(signal),
+                signal=promql.text(signal),
                 signal_index=arg_index,
                 negated=_negated(ancestors),
                 ancestors=ancestors,
@@ -143,9 +143,9 @@ def _comparison(
         return Condition(
             index,
             "threshold",
-            str(node),
+            promql.text(node),
             op,
-            str(promql.unwrap(lhs)),
+            promql.text(promql.unwrap(lhs)),
             kid_indexes[0],
             threshold=rhs_value,
             negated=negated,
@@ -155,9 +155,9 @@ def _comparison(
         return Condition(
             index,
             "threshold",
-            str(node),
+            promql.text(node),
             promql.FLIPPED[op],
-            str(promql.unwrap(rhs)),
+            promql.text(promql.unwrap(rhs)),
             kid_indexes[1],
             threshold=lhs_value,
             negated=negated,
@@ -166,18 +166,18 @@ def _comparison(
     return Condition(
         index,
         "reference",
-        str(node),
+        promql.text(node),
         op,
-        str(promql.unwrap(lhs)),
+        promql.text(promql.unwrap(lhs)),
         kid_indexes[0],
-        reference=str(promql.unwrap(rhs)),
+        reference=promql.text(promql.unwrap(rhs)),
         negated=negated,
         ancestors=ancestors,
     )
 
 
 def _opaque(node: Node, index: int, ancestors: tuple[tuple[int, str, str], ...]) -> Condition:
-    text = str(promql.unwrap(node))
+    text = promql.text(promql.unwrap(node))
     return Condition(
         index,
         "opaque",

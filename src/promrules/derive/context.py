@@ -10,16 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from promrules.alerts import AlertDefinition
 from promrules.derive.bench import Bench
 from promrules.derive.conditions import Condition, find_conditions
 from promrules.derive.leaves import Leaf, LeafError, build_leaves, selects
 from promrules.derive.plan import Plan, PlanError, choose_plan
+from promrules.derive.printer import duration_text
 from promrules.derive.promql import ExprError, Node, parse
 from promrules.derive.selectors import find_usages
 
-__all__ = ["AlertContext", "DeriveError", "build_context"]
+__all__ = ["HORIZON_STEPS", "AlertContext", "DeriveError", "build_context"]
+
+# The longest timeline derivation simulates, in evaluations: a case's series
+# have a sample per step, so a `for: 200y` would be a hundred million of them.
+HORIZON_STEPS = 50_000
 
 
 class DeriveError(ValueError):
@@ -35,6 +41,8 @@ class AlertContext:
     plan: Plan
     bench: Bench
     evaluation_interval_ms: int
+    # Static labels of the other alerting rules of the file with this rule's name.
+    siblings: tuple[dict[str, str], ...] = ()
 
     def leaves_in(self, start: int, end: int) -> list[Leaf]:
         """Leaves read by selectors in the node range [start, end), in reading order.
@@ -68,8 +76,44 @@ def _thresholds(conditions: Sequence[Condition], indexes: Sequence[int]) -> dict
     return found
 
 
-def build_context(rule: AlertDefinition, evaluation_interval_ms: int) -> AlertContext:
-    """Parse and plan one alert (raises DeriveError)."""
+def _check_horizon(rule: AlertDefinition, tick_ms: int) -> None:
+    """Refuse durations whose timeline would not fit the horizon (it would never finish)."""
+    for key, value in (("for", rule.for_ms), ("keep_firing_for", rule.keep_firing_for_ms)):
+        if value // max(tick_ms, 1) > HORIZON_STEPS:
+            raise DeriveError(
+                f"{key}: {duration_text(timedelta(milliseconds=value))} is longer than the "
+                f"{HORIZON_STEPS}-step horizon ({HORIZON_STEPS} evaluations of "
+                f"{duration_text(timedelta(milliseconds=tick_ms))})"
+            )
+    if (rule.for_ms + rule.keep_firing_for_ms) // max(tick_ms, 1) > HORIZON_STEPS:
+        raise DeriveError(
+            f"for: plus keep_firing_for: is longer than the {HORIZON_STEPS}-step horizon"
+        )
+
+
+def _check_siblings(rule: AlertDefinition, siblings: Sequence[AlertDefinition]) -> None:
+    """Rules sharing a name are told apart by a static label of differing value, or refused."""
+    own = rule.static_labels
+    for other in siblings:
+        theirs = other.static_labels
+        if not any(k in theirs and theirs[k] != v for k, v in own.items()):
+            raise DeriveError(
+                f"another alerting rule named {rule.name} ({other.path}:{other.line}) has no "
+                "static label of another value, so promtool cannot check this rule's alerts alone"
+            )
+
+
+def build_context(
+    rule: AlertDefinition,
+    evaluation_interval_ms: int,
+    siblings: Sequence[AlertDefinition] = (),
+) -> AlertContext:
+    """Parse and plan one alert (raises DeriveError).
+
+    `siblings` are the file's other alerting rules with the same name (legal in Prometheus).
+    """
+    _check_horizon(rule, rule.group_interval_ms or evaluation_interval_ms)
+    _check_siblings(rule, siblings)
     try:
         root = parse(rule.expr)
     except ExprError as exc:
@@ -88,4 +132,13 @@ def build_context(rule: AlertDefinition, evaluation_interval_ms: int) -> AlertCo
     except PlanError as exc:
         raise DeriveError(str(exc)) from exc
     bench = Bench(leaves, plan, evaluation_interval_ms)
-    return AlertContext(rule, root, conditions, leaves, plan, bench, evaluation_interval_ms)
+    return AlertContext(
+        rule,
+        root,
+        conditions,
+        leaves,
+        plan,
+        bench,
+        evaluation_interval_ms,
+        tuple(other.static_labels for other in siblings),
+    )

@@ -10,6 +10,7 @@ PROMRULES_DERIVE_DEBUG=1 prints one line per round (probes, queries, seconds).
 
 from __future__ import annotations
 
+import collections
 import math
 import os
 import sys
@@ -27,10 +28,14 @@ from promrules.derive.labels import calibrate_labels
 from promrules.derive.model import AlertDerivation, CaseKind, DerivedCase, Gap
 from promrules.derive.primary import solve_condition
 from promrules.derive.probe import Probe, run_probes
+from promrules.derive.progress import Progress
 from promrules.derive.writer import case_group
 from promrules.promtool import Promtool
 
-__all__ = ["choose_evaluation_interval", "derive_rule_files"]
+__all__ = ["DEFAULT_BUDGET_S", "bug_reason", "choose_evaluation_interval", "derive_rule_files"]
+
+# Promtool time one alert may take before it is stopped (PROMRULES_DERIVE_BUDGET overrides).
+DEFAULT_BUDGET_S = 60.0
 
 Task = Generator[list[Probe], None, "ConditionResult"]
 
@@ -49,6 +54,17 @@ class AlertWork:
     context: AlertContext | None
     problem: str | None = None
     results: list[ConditionResult] = field(default_factory=list)
+    shared_name: bool = False  # another rule of the file has this name
+    seconds: float = 0.0  # promtool time attributed to this alert's probes
+    stopped: bool = False  # a bug or the time budget ended its work
+
+
+def bug_reason(rule: AlertDefinition, exc: BaseException) -> str:
+    """How an unexpected exception of ours reads as the reason an alert was not derived."""
+    return (
+        f"promrules bug while deriving {rule.name} ({rule.path}:{rule.line}): "
+        f"{type(exc).__name__}: {exc}; please report it"
+    )
 
 
 def _condition_task(ctx: AlertContext, condition: Condition) -> Task:
@@ -57,8 +73,18 @@ def _condition_task(ctx: AlertContext, condition: Condition) -> Task:
     return ConditionResult(condition, drafts, gaps, dict(solution.inapplicable))
 
 
-def _drive(promtool: Promtool, tasks: list[tuple[AlertWork, Task]], workers: int) -> None:
-    """Advance every task until it finishes, batching their probes per round."""
+def _drive(
+    promtool: Promtool,
+    tasks: list[tuple[AlertWork, Task]],
+    workers: int,
+    budget_s: float,
+    progress: Progress | None = None,
+) -> None:
+    """Advance every task until it finishes, batching their probes per round.
+
+    Each round's time is shared out among the alerts by their number of
+    queries; an alert whose share passes `budget_s` is stopped with a reason.
+    """
     live: list[tuple[AlertWork, Task, list[Probe]]] = []
     for work, task in tasks:
         _advance(work, task, None, live)
@@ -68,6 +94,7 @@ def _drive(promtool: Promtool, tasks: list[tuple[AlertWork, Task]], workers: int
         started = time.monotonic()
         run_probes(promtool, batch, workers)
         rounds += 1
+        _charge(live, time.monotonic() - started, budget_s)
         if os.environ.get("PROMRULES_DERIVE_DEBUG"):
             queries = sum(len(p.queries) for p in batch)
             size = sum(len(v) for p in batch for _s, v in p.series)
@@ -78,7 +105,25 @@ def _drive(promtool: Promtool, tasks: list[tuple[AlertWork, Task]], workers: int
             )
         current, live = live, []
         for work, task, _probes in current:
-            _advance(work, task, True, live)
+            if work.stopped:
+                task.close()
+            else:
+                _advance(work, task, True, live)
+        if progress is not None:
+            progress.round_done({id(w) for w, _t, _p in live})
+
+
+def _charge(
+    live: list[tuple[AlertWork, Task, list[Probe]]], seconds: float, budget_s: float
+) -> None:
+    """Share a round's time among its alerts; stop those past the budget."""
+    weights = [sum(len(p.queries) or 1 for p in probes) for _w, _t, probes in live]
+    total = sum(weights) or 1
+    for (work, _task, _probes), weight in zip(live, weights, strict=True):
+        work.seconds += seconds * weight / total
+        if work.seconds > budget_s and not work.stopped:
+            work.stopped = True
+            work.problem = f"took longer than {budget_s:g} s (the per-alert budget)"
 
 
 def _advance(
@@ -87,6 +132,7 @@ def _advance(
     resume: bool | None,
     live: list[tuple[AlertWork, Task, list[Probe]]],
 ) -> None:
+    started = time.monotonic()
     try:
         probes = next(task) if resume is None else task.send(None)
         while not probes:
@@ -94,6 +140,12 @@ def _advance(
     except StopIteration as stop:
         work.results.append(stop.value)
         return
+    except Exception as exc:  # a bug of ours costs this alert, not the run
+        work.stopped = True
+        work.problem = bug_reason(work.rule, exc)
+        return
+    finally:
+        work.seconds += time.monotonic() - started  # our own time counts too
     live.append((work, task, probes))
 
 
@@ -119,11 +171,21 @@ def _patterns(ctx: AlertContext | None) -> tuple[str, ...]:
 
 
 def _derivation(work: AlertWork, evaluation_interval_ms: int) -> AlertDerivation:
+    try:
+        return _derivation_of(work, evaluation_interval_ms)
+    except Exception as exc:  # a bug of ours costs this alert, not the run
+        work.stopped, work.problem, work.results = True, bug_reason(work.rule, exc), []
+        return _derivation_of(work, evaluation_interval_ms)
+
+
+def _derivation_of(work: AlertWork, evaluation_interval_ms: int) -> AlertDerivation:
     rule = work.rule
     gaps: list[Gap] = []
     cases: list[DerivedCase] = []
     if work.problem:
         gaps.append(Gap(None, None, work.problem))
+    if work.stopped:
+        work.results = []  # a stopped alert's cases are unfinished: none are written
     order = {id(c): n for n, c in enumerate(work.context.conditions)} if work.context else {}
     for result in sorted(work.results, key=lambda r: order.get(id(r.condition), 0)):
         label = result.condition.label
@@ -144,24 +206,59 @@ def _derivation(work: AlertWork, evaluation_interval_ms: int) -> AlertDerivation
         cases=tuple(cases),
         not_derived=tuple(gaps),
         patterns=_patterns(work.context),
+        shared_name=work.shared_name,
     )
 
 
 def _name_cases(works: Sequence[AlertWork]) -> None:
-    """Unique, readable group names: `Alert: case of condition`."""
+    """Unique, readable group names: `Alert: case of condition`.
+
+    A rule sharing its name with another is named by its place: `Alert (r.yml:12): ...`.
+    """
     seen: dict[str, int] = {}
+    names = collections.Counter(work.rule.name for work in works)
     for work in works:
+        rule = work.rule
+        alert = (
+            rule.name if names[rule.name] == 1 else f"{rule.name} ({rule.path.name}:{rule.line})"
+        )
         for result in work.results:
             for draft in result.drafts:
-                base = f"{draft.alert}: {draft.case}: {draft.condition.label}"
+                base = f"{alert}: {draft.case}: {draft.condition.label}"
                 seen[base] = seen.get(base, 0) + 1
                 draft.name = base if seen[base] == 1 else f"{base} #{seen[base]}"
 
 
+def _work(
+    rule: AlertDefinition, interval: int, siblings: Sequence[AlertDefinition]
+) -> tuple[AlertWork, list[Task]]:
+    """One alert's work and its condition tasks; what stops it is its reason, never a raise."""
+    try:
+        ctx = build_context(rule, interval, siblings)
+    except DeriveError as exc:
+        return AlertWork(rule, None, str(exc)), []
+    except Exception as exc:  # a bug of ours costs this alert, not the run
+        return AlertWork(rule, None, bug_reason(rule, exc), stopped=True), []
+    work = AlertWork(rule, ctx)
+    testable = [c for c in ctx.conditions if c.testable]
+    if not testable:
+        work.problem = "the expression has no threshold comparison and no absent()"
+    return work, [_condition_task(ctx, c) for c in testable]
+
+
 def derive_rule_files(
-    promtool: Promtool, paths: Sequence[Path], workers: int = 2
+    promtool: Promtool,
+    paths: Sequence[Path],
+    workers: int = 2,
+    *,
+    budget_s: float = DEFAULT_BUDGET_S,
+    progress: Progress | None = None,
 ) -> dict[Path, list[AlertDerivation]]:
-    """Derive every alert of every rule file, in shared promtool rounds."""
+    """Derive every alert of every rule file, in shared promtool rounds.
+
+    Each alert is derived in isolation: its problems (shape, promtool
+    errors, the time budget, a bug of ours) become its not-derived reason.
+    """
     per_file: dict[Path, tuple[int, list[AlertWork]]] = {}
     tasks: list[tuple[AlertWork, Task]] = []
     for path in paths:
@@ -169,25 +266,26 @@ def derive_rule_files(
         interval = choose_evaluation_interval(rules)
         works = []
         for rule in rules:
-            try:
-                ctx = build_context(rule, interval)
-            except DeriveError as exc:
-                works.append(AlertWork(rule, None, str(exc)))
-                continue
-            work = AlertWork(rule, ctx)
-            testable = [c for c in ctx.conditions if c.testable]
-            if not testable:
-                work.problem = "the expression has no threshold comparison and no absent()"
-            tasks += [(work, _condition_task(ctx, c)) for c in testable]
+            siblings = [r for r in rules if r.name == rule.name and r is not rule]
+            work, conditions = _work(rule, interval, siblings)
+            work.shared_name = bool(siblings)
+            tasks += [(work, task) for task in conditions]
             works.append(work)
         per_file[path] = (interval, works)
-    _drive(promtool, tasks, workers)
+    if progress is not None:
+        progress.start([(id(w), w.rule.path) for _i, ws in per_file.values() for w in ws])
+    _drive(promtool, tasks, workers, budget_s, progress)
     jobs = []
     for path, (interval, works) in per_file.items():
         _name_cases(works)
-        jobs += [(path, interval, d) for w in works for r in w.results for d in r.drafts]
+        jobs += [
+            (path, interval, d) for w in works if not w.stopped for r in w.results for d in r.drafts
+        ]
     calibrate_labels(promtool, jobs, workers)
-    return {
+    result = {
         path: [_derivation(work, interval) for work in works]
         for path, (interval, works) in per_file.items()
     }
+    if progress is not None:
+        progress.finish()
+    return result

@@ -64,6 +64,12 @@ class AlertDerivation:
     cases: tuple[DerivedCase, ...]
     not_derived: tuple[Gap, ...] = ()
     patterns: tuple[str, ...] = ()
+    shared_name: bool = False  # another alerting rule of the file has the same name
+
+    @property
+    def label(self) -> str:
+        """The alert's name, with its place when another rule shares it: `X (r.yml:12)`."""
+        return f"{self.alert} ({self.file.name}:{self.line})" if self.shared_name else self.alert
 
     @property
     def failures(self) -> tuple[Gap, ...]:

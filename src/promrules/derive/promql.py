@@ -15,6 +15,8 @@ from typing import Any
 
 import promql_parser as pp
 
+from promrules.derive.printer import to_text
+
 __all__ = [
     "COMPARISONS",
     "SET_OPERATORS",
@@ -27,6 +29,7 @@ __all__ = [
     "parse",
     "preorder",
     "replace",
+    "text",
     "unwrap",
 ]
 
@@ -46,6 +49,11 @@ def parse(text: str) -> Node:
         return pp.parse(text)
     except (ValueError, RuntimeError) as exc:
         raise ExprError(f"cannot parse the expression: {exc}") from exc
+
+
+def text(node: Node) -> str:
+    """The node as PromQL that parses back to the same tree (never promql-parser's printer)."""
+    return to_text(node)
 
 
 def operator(node: Node) -> str:
@@ -98,7 +106,7 @@ def replace(root: Node, index: int, build: Callable[[Node], Node]) -> str:
         counter[0] += 1
         return build(node) if counter[0] == index else None
 
-    return str(pp.transform(root, visit))
+    return text(pp.transform(root, visit))
 
 
 def is_comparison(node: Node) -> bool:

@@ -123,10 +123,28 @@ class Outcome:
     seen: list[tuple[float, Measured]] = field(default_factory=list)
 
 
+def tidy(value: float, low: float, high: float) -> float:
+    """The shortest decimal strictly between low and high nearest to `value` (90.1, not
+    90.10000000000001), so the values a case prints are the ones a person would write."""
+    if not math.isfinite(value):
+        return value
+    for digits in range(1, 18):
+        short = float(f"{value:.{digits}g}")
+        if low < short < high:
+            return short
+    return value
+
+
+def _near(value: float) -> float:
+    """`value` in its shortest decimal form, when one lies within a relative 1e-12 of it."""
+    slack = abs(value) * 1e-12
+    return tidy(value, value - slack, value + slack) if slack else value
+
+
 def _grid(knob: Knob, scale: float | None) -> list[float]:
     raw = {knob.default, *PLAIN, *(-s for s in NEGATIVE)}
     if scale:
-        raw |= {scale * s for s in GRID_SCALES}
+        raw |= {_near(scale * s) for s in GRID_SCALES}
         raw.add(-scale)
     if math.isfinite(knob.low):
         raw.add(knob.low)
@@ -186,17 +204,24 @@ def _candidates(goal: Goal, knob: Knob, seen: Sequence[tuple[float, Measured]]) 
     target = 0.0 if goal.exact else goal.side * (goal.low + goal.high) / 2
     if not math.isfinite(target):
         target = goal.side * goal.low * 2 if goal.low else goal.side
-    picks = {x1 + (x2 - x1) / 2}
+    gap = (x2 - x1) / 8  # plain splits may move this much to print short
+    middle = x1 + (x2 - x1) / 2
+    picks = {tidy(middle, max(x1, middle - gap), min(x2, middle + gap))}
     if x1 > 0 and x2 / x1 > 4:
-        picks.add(math.sqrt(x1 * x2))  # a gap spanning decades: bisect on a log scale
+        log_middle = math.sqrt(x1 * x2)  # a gap spanning decades: bisect on a log scale
+        picks.add(tidy(log_middle, max(x1, log_middle - gap), min(x2, log_middle + gap)))
     if a1 is not None and a2 is not None and a2 != a1:
         secant = x1 + (target - a1) * (x2 - x1) / (a2 - a1)
+        if x1 < secant < x2 and not goal.exact:
+            slack = min(gap, abs(secant) * 1e-3)  # a side goal: any short value near it
+            secant = tidy(secant, max(x1, secant - slack), min(x2, secant + slack))
         if x1 < secant < x2:
             picks.add(secant)
             if goal.exact:
                 picks |= {v for v in _neighbours(secant) if x1 < v < x2}
         for fraction in (0.25, 0.75):
-            picks.add(x1 + (x2 - x1) * fraction)
+            split = x1 + (x2 - x1) * fraction
+            picks.add(tidy(split, max(x1, split - gap), min(x2, split + gap)))
     if knob.integer:
         picks = {float(round(v)) for v in picks} | {float(v) for v in range(int(x1), int(x2) + 1)}
     tried = {x for x, _ in seen}

@@ -88,10 +88,10 @@ def derived_entries(derivation: AlertDerivation) -> tuple[list[CaseEntry], list[
         return name if seen[name] == 1 else f"{name}#{seen[name]}"
 
     cases = [
-        CaseEntry(derivation.alert, unique(_item_name(c.kind, c.condition, several)), c)
+        CaseEntry(derivation.label, unique(_item_name(c.kind, c.condition, several)), c)
         for c in derivation.cases
     ]
-    gaps = [_gap_entry(derivation.alert, gap, several, unique) for gap in derivation.not_derived]
+    gaps = [_gap_entry(derivation.label, gap, several, unique) for gap in derivation.not_derived]
     return cases, gaps
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from promrules import yamlnodes as yn
 from promrules.alerts import load_alerts
-from promrules.derive import derive_rule_files
+from promrules.derive import Progress, derive_rule_files
 from promrules.derive.verify import verify
 from promrules.model import is_rule_file
 from promrules.outputs import check_folder, write_text
@@ -45,7 +46,10 @@ def find_rule_files(roots: Sequence[Path]) -> list[Path]:
     """The Prometheus rule files under the given folders (or the files themselves)."""
     found: list[Path] = []
     for root in roots:
-        candidates = [root] if root.is_file() else sorted(root.rglob("*"))
+        if root.is_file():
+            found.append(root)  # named by the user: generate() says if it is no rule file
+            continue
+        candidates = sorted(root.rglob("*"))
         for path in candidates:
             if path.suffix not in (".yml", ".yaml") or not path.is_file():
                 continue
@@ -104,23 +108,39 @@ def generate(
     rootdir: Path,
     workers: int = 2,
     scope: Sequence[Path] | None = None,
+    progress: Progress | None = None,
 ) -> GenerateReport:
     """Derive, verify and write the snapshots of `rule_files`.
 
     `scope` is what the user asked for (rule files and folders; default: the
     rule roots and `rule_files`): only snapshots generated from a rule file in
-    it may be removed.
+    it may be removed. A rule file that is not one, or that promtool rejects, is
+    a problem (the command exits non-zero) and keeps its old snapshot.
     """
     check_folder(out_dir, "the generated tests")  # before the derivation, not after
     report = GenerateReport()
     readable: list[Path] = []
     for path in rule_files:
         try:
-            if load_alerts(path):
+            root = yn.compose_file(path)
+            if not is_rule_file(root):
+                report.problems.append(
+                    f"{_shown(path, rootdir)}: not a rule file (no `groups:` with `rules:`); "
+                    "not generated"
+                )
+            elif load_alerts(path):
                 readable.append(path)
         except yn.YamlError as exc:
             report.problems.append(f"{exc.shown_from(rootdir)}: not generated")
-    derived = derive_rule_files(readable, promtool, workers=workers) if readable else {}
+    rejected = rejected_by_promtool(promtool, readable, workers)
+    for path, reason in rejected.items():
+        report.problems.append(f"{_shown(path, rootdir)}: {reason}; not generated")
+    readable = [p for p in readable if p not in rejected]
+    derived = (
+        derive_rule_files(readable, promtool, workers=workers, progress=progress)
+        if readable
+        else {}
+    )
     failing = verify(promtool, list(derived.items()), workers=workers) if derived else {}
     kept: set[Path] = set()
     for rule_file in readable:
@@ -149,6 +169,29 @@ def generate(
         asked = [*rule_roots, *rule_files] if scope is None else scope
         report.removed = _remove_orphans(out_dir, kept, asked, rule_files, readable, rootdir)
     return report
+
+
+def _shown(path: Path, rootdir: Path) -> str:
+    resolved, base = path.resolve(), rootdir.resolve()
+    return str(resolved.relative_to(base)) if resolved.is_relative_to(base) else str(path)
+
+
+def rejected_by_promtool(
+    promtool: Promtool, rule_files: Sequence[Path], workers: int = 2
+) -> dict[Path, str]:
+    """Rule files bare `promtool check rules` rejects, with its reason (invalid PromQL ...)."""
+
+    def check(path: Path) -> str | None:
+        run = promtool.run("check", "rules", str(path))
+        if run.returncode == 0:
+            return None
+        lines = [line.strip() for line in run.output.splitlines() if line.strip()]
+        found = [line for line in lines if line not in ("FAILED:",) and "Checking " not in line]
+        return "promtool check rules rejects it: " + (found[0] if found else "failed")
+
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        answers = list(pool.map(check, rule_files))
+    return {p: a for p, a in zip(rule_files, answers, strict=True) if a is not None}
 
 
 def _first_line(text: str) -> str:
