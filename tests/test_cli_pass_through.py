@@ -92,7 +92,7 @@ def _release(tmp_path: Path, promtool: Promtool, version: str) -> tuple[str, str
     folder.mkdir(parents=True)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        tar.add(promtool.path, arcname=f"{name}/promtool")
+        tar.add(os.path.realpath(promtool.path), arcname=f"{name}/promtool")  # a file, not a link
         tar.addfile(tarfile.TarInfo(f"{name}/LICENSE"), io.BytesIO(b""))
     (folder / f"{name}.tar.gz").write_bytes(buffer.getvalue())
     return (tmp_path / "releases").as_uri(), hashlib.sha256(buffer.getvalue()).hexdigest()
