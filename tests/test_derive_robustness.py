@@ -175,6 +175,9 @@ def test_live_mode_gives_rules_sharing_a_name_their_own_nodes(
         ]
     )
     result.assert_outcomes(passed=9)
+    # coverage counts each rule, not each name (was "alerts 1" for the two rules)
+    result.stdout.fnmatch_lines(["rules/r.yml*2*2*2*100.0%"])
+    assert f"r.yml:{a} " not in result.stdout.str().split("alert coverage")[-1]
 
 
 def test_generate_refuses_invalid_promql_and_a_test_file(

@@ -37,18 +37,26 @@ class AlertCoverage:
 class CoverageReport:
     """Collected over a session; printed as a table and written as JSON at the end."""
 
-    alerts: dict[tuple[str, str], AlertCoverage] = field(default_factory=dict)
+    # By rule file, alert name and line: two rules may share a name (legal in
+    # Prometheus), and each counts.
+    alerts: dict[tuple[str, str, int], AlertCoverage] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_rule_file(self, rule_file: RuleFile, shown_as: str) -> None:
         for name, line in rule_file.alerts:
-            self.alerts.setdefault((shown_as, name), AlertCoverage(shown_as, name, line))
+            self.alerts.setdefault(
+                (shown_as, name, line), AlertCoverage(shown_as, name, line)
+            )
 
-    def record(self, alert: str, *, firing: bool) -> None:
-        """A passing test showed `alert` firing (or quiet), in whichever rule file it is."""
+    def record(self, alert: str, *, firing: bool, line: int | None = None) -> None:
+        """A passing test showed `alert` firing (or quiet), in whichever rule file it is.
+
+        `line`: only the rule of that name at that line (a test of one of several
+        rules sharing a name); else every rule of the name.
+        """
         with self._lock:
             for entry in self.alerts.values():
-                if entry.alert == alert:
+                if entry.alert == alert and line in (None, entry.line):
                     if firing:
                         entry.firing = True
                     else:
@@ -103,8 +111,8 @@ class CoverageReport:
         """Add another process's rows: an alert is covered when any process covered it."""
         with self._lock:
             for row in rows:
-                key = (str(row["rule_file"]), str(row["alert"]))
-                entry = self.alerts.setdefault(key, AlertCoverage(*key, int(row["line"])))
+                key = (str(row["rule_file"]), str(row["alert"]), int(row["line"]))
+                entry = self.alerts.setdefault(key, AlertCoverage(*key))
                 entry.firing = entry.firing or bool(row["firing"])
                 entry.quiet = entry.quiet or bool(row["quiet"])
 

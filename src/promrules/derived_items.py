@@ -208,7 +208,8 @@ class DerivedCaseItem(CaseItem):
             self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
         if not alerts and self.name.startswith(("fires", "resolves", "quiet")):
             # A rule sharing its name is checked through its ALERTS series only.
-            self.state.coverage.record(self.rule.name, firing=not self.name.startswith("quiet"))
+            firing = not self.name.startswith("quiet")
+            self.state.coverage.record(self.rule.name, firing=firing, line=self.rule.line)
 
     @property
     def _line(self) -> int:
