@@ -104,3 +104,23 @@ def test_series_promtool_rejects_give_a_probe_error(promtool: Promtool, test_fil
     test_file.write_text(TEST.replace('"80x3 90x10 _x4 stale"', '"80x3 90 x10"'))
     with pytest.raises(ProbeError, match="x"):
         timeline.build(promtool, test_file, 1, "DiskFull", 8 * MINUTE)
+
+
+def test_an_alert_name_with_quotes_and_unicode_gets_its_timeline(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    """The name goes into `ALERTS{alertname=...}` quoted (it used to break the query)."""
+    name = 'Disk "root" fülls up'
+    pytester.makefile(
+        ".yml", q=f"groups:\n- name: g\n  rules:\n  - alert: '{name}'\n    expr: m > 1\n"
+    )
+    pytester.makefile(
+        ".yml",
+        q_test="rule_files: [q.yml]\ntests:\n- interval: 1m\n  input_series:\n"
+        "  - series: m\n    values: 0 5 5\n  alert_rule_test:\n"
+        f"  - alertname: '{name}'\n    eval_time: 2m\n    exp_alerts: []\n",
+    )
+    result = pytester.runpytest("q_test.yml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"timeline of {name} around 2m*", "  >  2m * firing *"])
+    assert "no timeline" not in result.stdout.str()

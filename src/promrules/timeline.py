@@ -20,6 +20,7 @@ import yaml
 
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
+from promrules.derive.printer import string_text
 from promrules.durations import DurationError, format_duration, parse_duration
 from promrules.model import Case, TestGroup, load_test_file
 from promrules.notation import format_number
@@ -128,7 +129,7 @@ def build_for_group(
     times = [t for t in range(centre - before * step, centre + (after + 1) * step, step) if t >= 0]
     selectors = [str(entry.get("series", "")) for entry in group.get("input_series") or []]
     exprs = list(dict.fromkeys(d.expr for d in definitions if d.expr))
-    alerts = f'ALERTS{{alertname="{alertname}"}}'
+    alerts = f"ALERTS{{alertname={string_text(alertname)}}}"  # names may hold quotes
     columns = [*dict.fromkeys(selectors), *exprs, alerts]
     if trim_into is not None:
         rule_files = trimmed_rule_files(rule_files, alertname, columns, selectors, trim_into)

@@ -19,6 +19,7 @@ import yaml
 
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
+from promrules.derive.printer import string_text
 from promrules.durations import DurationError, parse_duration
 from promrules.model import Case, TestFile, TestGroup
 from promrules.probe import ProbeError, Sample
@@ -64,7 +65,7 @@ def _plan(
         step_ms=stride,
         end_ms=end,
         times=tuple(range(0, end + 1, stride)),
-        alerts_query=f'ALERTS{{alertname="{alert}"}}',
+        alerts_query=f"ALERTS{{alertname={string_text(alert)}}}",
     )
 
 
