@@ -398,6 +398,7 @@ class ItemOutcome:
     group: str
     key: CaseKey
     status: str = "not run"  # passed, failed (the case), error (set-up: promrules or promtool)
+    message: str = ""  # what promrules said, when it did not pass
 
 
 class OutcomeRecorder:
@@ -421,6 +422,7 @@ class OutcomeRecorder:
             return
         if report.failed:
             outcome.status = "error" if report.when != "call" else "failed"
+            outcome.message = str(report.longrepr)[:2000]
         elif report.when == "call" and outcome.status == "not run":
             outcome.status = "passed"
 
@@ -449,9 +451,10 @@ def disagreements(
     problems = []
     any_bad = any(o.status != "passed" for o in ran)
     if whole_file and any_bad != (bare.returncode != 0):
+        said = next((o.message for o in ran if o.status != "passed"), "")
         problems.append(
             f"promtool exit {bare.returncode}, promrules "
-            f"{'failed' if any_bad else 'passed'} ({len(ran)} cases)"
+            f"{'failed' if any_bad else 'passed'} ({len(ran)} cases){': ' + said if said else ''}"
         )
     if bare.errored:
         return problems  # promtool named no case; every promrules case may fail with it

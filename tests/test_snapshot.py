@@ -194,3 +194,18 @@ def test_generate_refuses_a_missing_rule_folder(
 ) -> None:
     assert _generate(promtool_env, "nowhere") == 2
     assert "no such rule file or folder: nowhere" in capsys.readouterr().err
+
+
+def test_a_signal_printed_by_another_printer_is_the_same_signal() -> None:
+    """Snapshots written with promql-parser's printing stay current under promrules' own."""
+    from promrules.snapshot.signature import AlertSignature, Comparison, describe_changes
+
+    def signature(signal: str, threshold: float) -> AlertSignature:
+        return AlertSignature("A", "sum by (job)(rate(x[5m])) > 1", 0, 0, (), (
+            Comparison(signal, ">", threshold),))
+
+    old = signature("sum by (job) (rate(x{}[5m]))", 1.0)
+    assert describe_changes(old, signature("sum by (job)(rate(x[5m]))", 1.0)) == []
+    assert describe_changes(old, signature("sum by (job)(rate(x[5m]))", 2.0)) == [
+        "threshold 1 → 2 in `sum by (job)(rate(x[5m])) > 2`"
+    ]

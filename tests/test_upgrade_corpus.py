@@ -30,7 +30,7 @@ def check(corpus: Path, promtools: tuple[Promtool, Promtool]) -> UpgradeCheck:
 
 
 def test_it_finds_the_files_the_manifest_lists_as_changing(check: UpgradeCheck) -> None:
-    flipped = sorted(f"{folder}/{name}" for folder, name, rc2, rc3 in ROWS if rc2 != rc3)
+    flipped = sorted(f"{row[0]}/{row[1]}" for row in ROWS if row[2] != row[3])
     assert len(flipped) == 4
     assert sorted(check.changed_files) == flipped
     assert check.files == len(ROWS)

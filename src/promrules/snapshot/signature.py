@@ -16,7 +16,7 @@ from typing import Any
 
 from promrules.alerts import AlertDefinition
 from promrules.derive.conditions import find_conditions
-from promrules.derive.promql import ExprError, parse
+from promrules.derive.promql import ExprError, parse, text
 from promrules.durations import format_duration, parse_duration
 
 __all__ = ["AlertSignature", "describe_changes", "number_text"]
@@ -122,13 +122,27 @@ def _ms(text: str) -> int:
     return 0 if text == "none" else parse_duration(text)
 
 
+def _same_signal(before: str, after: str) -> bool:
+    """Whether two signals are one expression, whichever printer wrote each.
+
+    Older generated files hold promql-parser's printing, newer ones promrules'
+    own: both are read back and printed one way before comparing.
+    """
+    if before == after:
+        return True
+    try:
+        return text(parse(before)) == text(parse(after))
+    except ExprError:
+        return False
+
+
 def _comparison_changes(old: AlertSignature, new: AlertSignature) -> list[str] | None:
     """Threshold and operator changes, or None when the comparisons no longer line up."""
     if len(old.comparisons) != len(new.comparisons):
         return None
     changes = []
     for before, after in zip(old.comparisons, new.comparisons, strict=True):
-        if before.signal != after.signal:
+        if not _same_signal(before.signal, after.signal):
             return None
         if before.op != after.op:
             changes.append(f"operator {before.op} → {after.op} in `{after.text()}`")
@@ -155,7 +169,7 @@ def _label_changes(old: AlertSignature, new: AlertSignature) -> list[str]:
 def describe_changes(old: AlertSignature, new: AlertSignature) -> list[str]:
     """What changed in the rule, in the reader's terms; [] when nothing did."""
     changes = _comparison_changes(old, new)
-    if changes is None or (not changes and old.expr != new.expr):
+    if changes is None or (not changes and not _same_signal(old.expr, new.expr)):
         changes = [f"expression `{old.expr}` → `{new.expr}`"]
     if old.for_ms != new.for_ms:
         changes.append(f"for: {_duration_text(old.for_ms)} → {_duration_text(new.for_ms)}")
