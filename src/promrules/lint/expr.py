@@ -15,6 +15,7 @@ from promrules.derive.promql import ExprError, Node, children, fold, operator, p
 from promrules.lint.reading import AlertRule
 
 __all__ = [
+    "COUNTER_FUNCTIONS",
     "COUNTER_SUFFIXES",
     "Node",
     "call_name",
@@ -22,12 +23,14 @@ __all__ = [
     "fold",
     "is_scalar",
     "operator",
+    "range_calls",
     "tree",
     "unwrap",
     "walk",
 ]
 
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
+COUNTER_FUNCTIONS = ("rate", "irate", "increase")
 
 
 @lru_cache(maxsize=4096)
@@ -52,6 +55,23 @@ def walk(root: Node, path: tuple[Node, ...] = ()) -> Iterator[tuple[Node, tuple[
 
 def call_name(node: Node) -> str | None:
     return str(node.func.name) if isinstance(node, pp.Call) else None
+
+
+def range_calls(
+    rules: Iterator[AlertRule] | list[AlertRule], functions: tuple[str, ...]
+) -> Iterator[tuple[AlertRule, str, pp.MatrixSelector]]:
+    """Each call of one of `functions` on a range selector, with its rule and name."""
+    for rule in rules:
+        root = tree(rule)
+        if root is None:
+            continue
+        for node, _ in walk(root):
+            name = call_name(node)
+            if name not in functions or not node.args:
+                continue
+            window = unwrap(node.args[0])
+            if isinstance(window, pp.MatrixSelector):
+                yield rule, name, window
 
 
 def is_scalar(node: Node) -> bool:

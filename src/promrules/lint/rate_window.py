@@ -9,36 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import promql_parser as pp
-
 from promrules.durations import format_duration
 from promrules.lint.base import Finding, LintContext, check
-from promrules.lint.expr import call_name, tree, unwrap, walk
-
-FUNCTIONS = ("rate", "irate", "increase")
+from promrules.lint.expr import COUNTER_FUNCTIONS, range_calls
 
 
 @check("rate-window")
 def windows_hold_two_scrapes(context: LintContext, path: str) -> Iterator[Finding]:
     scrape = context.policy.scrape_ms
-    for rule in context.rules_of(path):
-        root = tree(rule)
-        if root is None:
-            continue
-        for node, _ in walk(root):
-            name = call_name(node)
-            if name not in FUNCTIONS or not node.args:
-                continue
-            window = unwrap(node.args[0])
-            if not isinstance(window, pp.MatrixSelector):
-                continue
-            ms = round(window.range.total_seconds() * 1000)
-            if ms < 2 * scrape:
-                yield Finding.at(
-                    rule,
-                    f"{name}() over [{format_duration(ms)}] is shorter than twice the "
-                    f"scrape interval ({format_duration(scrape)})",
-                    line=rule.expr_line,
-                    details=f"use a window of at least {format_duration(2 * scrape)}"
-                    " (or set scrape_interval in [tool.promrules.lint])",
-                )
+    for rule, name, window in range_calls(context.rules_of(path), COUNTER_FUNCTIONS):
+        ms = round(window.range.total_seconds() * 1000)
+        if ms < 2 * scrape:
+            yield Finding.at(
+                rule,
+                f"{name}() over [{format_duration(ms)}] is shorter than twice the "
+                f"scrape interval ({format_duration(scrape)})",
+                line=rule.expr_line,
+                details=f"use a window of at least {format_duration(2 * scrape)}"
+                " (or set scrape_interval in [tool.promrules.lint])",
+            )
