@@ -67,6 +67,23 @@ def bare_all(promtool: str, paths: list[Path]) -> list[d.BareVerdict]:
         return list(pool.map(lambda p: d.bare_verdict(promtool, p), paths))
 
 
+def replay(promtool: str, project: d.Project, folder: Path) -> dict[str, object]:
+    """A disagreement run again on its own: is it stable, or did one run differ?
+
+    Bare promtool three times and promrules once more on a fresh copy, so that a
+    disagreement that does not come back is told apart from one that does.
+    """
+    path = d.write_project(project, folder / f"replay{len(list(folder.glob('replay*'))):03d}")
+    bare = [d.bare_verdict(promtool, path) for _ in range(3)]
+    again = run_plugin([path]).for_file(path)
+    return {
+        "bare_returncodes": [v.returncode for v in bare],
+        "bare_output": bare[0].output[-2000:],
+        "promrules_again": d.disagreements(bare[0], again),
+        "promrules_statuses": sorted({o.status for o in again}),
+    }
+
+
 def run_batch(
     promtool: str, projects: list[d.Project], folder: Path, rng: random.Random
 ) -> tuple[int, list[dict[str, object]]]:
@@ -80,7 +97,7 @@ def run_batch(
         if problems:
             found.append(
                 {"run": kind, "problems": problems, "test_file": d.test_file(project),
-                 "rule_files": d.rule_files(project)}
+                 "rule_files": d.rule_files(project), "replay": replay(promtool, project, folder)}
             )
 
     whole = run_plugin(paths)
