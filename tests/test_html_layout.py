@@ -59,6 +59,20 @@ def test_the_index_links_every_alert_and_has_a_filter(
         assert used in ids, used
 
 
+def test_a_selected_run_says_its_coverage_is_not_the_suites(
+    pytester: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    page, _ = planted_run(pytester)
+    assert 'id="partial"' not in page and "alert coverage 50.0%" in page
+    args = ("--promrules-html=part.html", "-p", "no:cacheprovider", "-k", "missing")
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=1, deselected=4)  # +1: the rules.yml check
+    part = (pytester.path / "part.html").read_text()
+    assert "alert coverage not computed (part of the suite)" in part
+    (note,) = re.findall(r'<p class="bad" id="partial">(.*?)</p>', part)
+    assert "4 items deselected" in note
+
+
 def _chart(i: int) -> Chart:
     points = tuple((m * 60_000, 51.0) for m in range(9))
     return Chart(

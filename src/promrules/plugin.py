@@ -373,6 +373,7 @@ def _write_html(session: pytest.Session, path: Path) -> None:
         None if isinstance(found, PromtoolError) else found,
         session.config.rootpath,
         charts=session.config.getoption("promrules_html_charts") or "failures",
+        partial=partial_run.partial_reason(session.config),
     )
     session.config.stash[HTML_WRITTEN] = (
         f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases, "

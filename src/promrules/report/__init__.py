@@ -26,12 +26,16 @@ def write(
     promtool: Promtool | None,
     rootdir: Path,
     charts: str = "failures",
+    partial: str | None = None,
 ) -> ReportData:
     """Collect the data, write the page to `path`, and return the data it shows.
 
     `charts`: "failures" charts failed cases only (a page of 1,000 passing
     alerts stays small and needs no promtool run); "all" charts every case.
+    `partial`: why the run was part of the suite; the page then says its
+    coverage counts only what ran.
     """
     data = collect(coverage, ran, promtool, rootdir, charts)
+    data.partial = partial
     write_text(path, render(data), "the HTML report")
     return data

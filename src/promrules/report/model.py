@@ -147,6 +147,7 @@ class ReportData:
     alerts: list[AlertView]
     promtool_runs: int = 0
     charts: str = "failures"  # which cases have a chart: "failures" or "all"
+    partial: str | None = None  # why the run was part of the suite (-k, --lf): no coverage
 
     @property
     def cases(self) -> list[CaseView]:

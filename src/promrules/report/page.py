@@ -279,6 +279,14 @@ def render(data: ReportData, title: str = "promrules report") -> str:
         else "charts for failed cases (--promrules-html-charts=all charts every case)"
     )
     failures, failure_ids = _failures(data)
+    coverage = f"alert coverage {data.total_percent:.1f}%"
+    coverage_note = []
+    if data.partial:
+        coverage = "alert coverage not computed (part of the suite)"
+        coverage_note = [
+            f'<p class="bad" id="partial">This run is part of the suite ({escape(data.partial)}):'
+            " the coverage below counts only the cases it ran.</p>"
+        ]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -286,7 +294,7 @@ def render(data: ReportData, title: str = "promrules report") -> str:
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta" id="summary" data-alerts="{len(data.alerts)}" data-cases="{len(cases)}" '
         f'data-failed="{not_passed}">{len(data.alerts)} alerts, {len(cases)} alert cases '
-        f"({not_passed} not passed, {failed} failed), alert coverage {data.total_percent:.1f}%; "
+        f"({not_passed} not passed, {failed} failed), {coverage}; "
         f"{charts}. Charts: the value the "
         "alert compares (lines) against its threshold (dashed), the alert pending (amber) and "
         "firing (red) as promtool evaluated it, the case's evaluation time (black), and below, "
@@ -295,6 +303,7 @@ def render(data: ReportData, title: str = "promrules report") -> str:
         '<a href="#index">alerts</a></p>',
         *failures,
         "<h2>Alert coverage</h2>",
+        *coverage_note,
         *_coverage_table(data),
         *_index(data),
     ]
