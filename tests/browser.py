@@ -13,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,8 +53,7 @@ def chromium() -> tuple[str, str]:
     return browser, driver
 
 
-def render(page: Path, screenshot: Path, *, width: int = 1280, height: int = 1800) -> Rendered:
-    """Load `page` from disk, collect the log, count SVGs, and save a screenshot."""
+def _driver(width: int, height: int) -> Any:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -69,7 +69,20 @@ def render(page: Path, screenshot: Path, *, width: int = 1280, height: int = 180
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    return webdriver.Chrome(options=options, service=Service(driver_path))
+
+
+def _problems(driver: Any) -> list[str]:
+    return [
+        f"{entry['level']} {entry.get('source', '')}: {entry['message']}"
+        for entry in driver.get_log("browser")
+        if entry["level"] in ("SEVERE", "WARNING")
+    ]
+
+
+def render(page: Path, screenshot: Path, *, width: int = 1280, height: int = 1800) -> Rendered:
+    """Load `page` from disk, collect the log, count SVGs, and save a screenshot."""
+    driver = _driver(width, height)
     try:
         driver.set_page_load_timeout(60)
         driver.get(page.resolve().as_uri())
@@ -84,15 +97,38 @@ def render(page: Path, screenshot: Path, *, width: int = 1280, height: int = 180
         )
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
-        log = driver.get_log("browser")
+        problems = _problems(driver)
     finally:
         driver.quit()
-    problems = [
-        f"{entry['level']} {entry.get('source', '')}: {entry['message']}"
-        for entry in log
-        if entry["level"] in ("SEVERE", "WARNING")
-    ]
     return Rendered(problems, int(counts[0]), int(counts[1]), float(seconds), screenshot)
+
+
+def visible_rows_after_filter(page: Path, text: str, *, problems_only: bool) -> int:
+    """Type `text` into the report's filter (and tick "problems only"): index rows shown.
+
+    Fails when the page logged a problem or its alert sections disagree with the index.
+    """
+    from selenium.webdriver.common.by import By
+
+    driver = _driver(1280, 900)
+    try:
+        driver.get(page.resolve().as_uri())
+        if text:
+            driver.find_element(By.ID, "filter").send_keys(text)
+        if problems_only:
+            driver.find_element(By.ID, "problems-only").click()
+        rows, sections, count = driver.execute_script(
+            "const shown = s => Array.from(document.querySelectorAll(s))"
+            "  .filter(e => e.offsetParent !== null).length;"
+            "return [shown('#alert-index tr[data-alert]'), shown('section.alert'),"
+            " document.getElementById('index-count').textContent];"
+        )
+        problems = _problems(driver)
+    finally:
+        driver.quit()
+    assert problems == [], problems
+    assert int(rows) == int(sections) == int(count), (rows, sections, count)
+    return int(rows)
 
 
 def keep_artifact(path: Path) -> Path:

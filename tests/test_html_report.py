@@ -83,6 +83,7 @@ def seed(promtool: Promtool, tmp_path_factory: pytest.TempPathFactory) -> SeedRu
             "rules",
             *tests,
             f"--promrules-html={page}",
+            "--promrules-html-charts=all",
             f"--promrules-cov-json={cov}",
             f"--promtool={promtool.path}",
         ],
@@ -155,9 +156,13 @@ def test_seed_charts_agree_with_the_verdicts(seed: SeedRun) -> None:
 
 
 def test_seed_page_is_self_contained(seed: SeedRun) -> None:
-    assert not re.search(r"<(script|link|iframe|img)\b", seed.html)
-    assert not re.search(r"\b(src|href)\s*=", seed.html)
+    assert not re.search(r"<(link|iframe|img)\b", seed.html)
+    assert re.findall(r"<script\b[^>]*>", seed.html) == ["<script>"]  # inline, the filter's
+    assert not re.search(r"\bsrc\s*=", seed.html)
     assert "url(" not in seed.html
+    links = re.findall(r'\bhref="([^"]*)"', seed.html)
+    ids = set(re.findall(r'\bid="([^"]*)"', seed.html))
+    assert links and all(link.startswith("#") and link[1:] in ids for link in links)
 
 
 PLANTED_RULES = """\
@@ -210,14 +215,19 @@ tests:
 """
 
 
-def planted_report(pytester: pytest.Pytester) -> str:
+def planted_run(pytester: pytest.Pytester, *extra: str) -> tuple[str, pytest.RunResult]:
     pytester.makefile(".yml", rules=PLANTED_RULES, demo_test=PLANTED_TEST)
-    result = pytester.runpytest("--promrules-html=report.html", "-p", "no:cacheprovider")
+    result = pytester.runpytest("--promrules-html=report.html", "-p", "no:cacheprovider", *extra)
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(
         ["promrules: HTML report report.html (2 alerts, 4 cases, 1 promtool runs for the charts)"]
     )
-    return (pytester.path / "report.html").read_text()
+    return (pytester.path / "report.html").read_text(), result
+
+
+def planted_report(pytester: pytest.Pytester) -> str:
+    """The planted project's page with a chart for every case."""
+    return planted_run(pytester, "--promrules-html-charts=all")[0]
 
 
 def test_planted_failure_threshold_and_markup(
@@ -233,7 +243,7 @@ def test_planted_failure_threshold_and_markup(
         "4",
         "1",
     )
-    assert "<script" not in html
+    assert html.count("<script") == 1  # the filter's own; the annotation's is escaped
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; value" in html
     found = sections(html)
     assert 'data-covered="true"' in found["HighValue"]
@@ -315,7 +325,9 @@ def test_a_group_that_cannot_be_charted_says_why(
     pytester: pytest.Pytester, promtool_env: Promtool
 ) -> None:
     pytester.makefile(".yml", rules=PLANTED_RULES, broken_test=BROKEN_TEST)
-    result = pytester.runpytest("--promrules-html=report.html", "-p", "no:cacheprovider")
+    result = pytester.runpytest(
+        "--promrules-html=report.html", "--promrules-html-charts=all", "-p", "no:cacheprovider"
+    )
     # promtool rejects the whole file for one group's series: the report's single run
     # fails, so each group is asked alone; the good one gets its chart, the bad one
     # says why it has none.

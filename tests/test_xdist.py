@@ -99,12 +99,35 @@ def test_the_coverage_gate_sees_every_worker(pytester: pytest.Pytester, project:
     )
     result.stdout.fnmatch_lines(
         [
-            "rules.yml       2       1      1    50.0%",
+            "rules.yml       2       1      1             1        0    50.0%",
             "not covered: rules.yml:* NeverTested (no passing firing and quiet case)",
             "FAIL: alert coverage 50.0% is below --promrules-cov-fail-under=60",
         ]
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_selection_in_the_workers_turns_the_gate_off(
+    pytester: pytest.Pytester, project: Path
+) -> None:
+    """Workers deselect (-k), not the controller: they tell it, and it computes no coverage."""
+    (pytester.path / "rules.yml").write_text(
+        RULES + "      - alert: NeverTested\n        expr: demo_value < 0\n"
+    )
+    result = pytester.runpytest_subprocess(
+        "-n",
+        "2",
+        "-p",
+        "no:cacheprovider",
+        "--promrules-cov-fail-under=60",
+        "-k",
+        "high and not bad",
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["promrules: alert coverage not computed: this run is part of the suite (* deselected)*"]
+    )
+    assert "FAIL: alert coverage" not in result.stdout.str()
 
 
 def test_workers_leave_no_live_folder_behind(

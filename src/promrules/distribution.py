@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from promrules import partial_run
 from promrules.live import LIVE
 
 __all__ = ["WORKER_CASES", "CaseRecord", "default_workers", "is_xdist_worker", "may_start_early"]
@@ -79,9 +80,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 _COVERAGE = "promrules_coverage"
 _CASES = "promrules_cases"
 _LIVE_FOLDER = "promrules_live_folder"
+_PARTIAL = "promrules_partial"  # why a worker's run is part of the suite (-k, --lf, ...)
 
-# A case a worker ran: test file path, group index, case position in the group, status.
-CaseRecord = tuple[str, int, int, str]
+# A case a worker ran: test file path, group index, case position in the group, status,
+# node id (the controller has the failure text of each node id from the worker's reports).
+CaseRecord = tuple[str, int, int, str, str]
 # In the xdist controller: the cases every worker ran, for the HTML report.
 WORKER_CASES = pytest.StashKey[list[CaseRecord]]()
 
@@ -94,6 +97,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
         output = session.config.workeroutput  # type: ignore[attr-defined]
         output[_COVERAGE] = session.config.stash[STATE].coverage.rows()
+        output[_PARTIAL] = partial_run.partial_reason(session.config)
         output[_CASES] = case_records(session.items)
         # The controller removes it: it reads the cases for the HTML report, and xdist
         # may end a worker before the worker's own pytest_unconfigure has run.
@@ -109,6 +113,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         from promrules.plugin import STATE
 
         node.config.stash[STATE].coverage.merge_rows(rows)
+    partial_run.add_worker_reason(node.config, output.get(_PARTIAL))
     node.config.stash.setdefault(WORKER_CASES, []).extend(
         tuple(record) for record in output.get(_CASES, ())
     )

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from promrules import lint, report
+from promrules import coverage_gate, lint, partial_run, report
 from promrules import yamlnodes as yn
+from promrules.coverage import DERIVED, HAND_WRITTEN, recording_as
 from promrules.distribution import (
     WORKER_CASES,
     CaseRecord,
@@ -27,6 +28,7 @@ from promrules.distribution import (
     is_xdist_worker,
     may_start_early,
 )
+from promrules.failure_texts import failure_texts
 from promrules.folders import unreadable_entries
 from promrules.interrupt import restore_sigterm, sigterm_as_interrupt
 from promrules.live import LIVE, LiveDerivation, live_nodes
@@ -141,6 +143,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail the run when alert coverage is below PERCENT",
     )
     group.addoption(
+        "--promrules-cov-require-hand-written",
+        dest="promrules_cov_require_hand_written",
+        action="store_true",
+        default=None,
+        help="fail the run when an alert has no passing hand-written case "
+        "(derived and generated cases alone do not count); also ini "
+        "promrules_cov_require_hand_written",
+    )
+    group.addoption(
         "--promrules-cov-json",
         dest="promrules_cov_json",
         metavar="PATH",
@@ -158,6 +169,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="promrules_html",
         metavar="PATH",
         help="write an HTML report (coverage, every alert's cases with charts) to PATH",
+    )
+    group.addoption(
+        "--promrules-html-charts",
+        dest="promrules_html_charts",
+        choices=("failures", "all"),
+        help="failures (default): charts for failed cases only, passing cases collapsed; "
+        "all: a chart for every case (a larger page, more promtool runs)",
     )
     group.addoption(
         "--promrules-lint-changed-since",
@@ -188,6 +206,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=["rules"],
     )
+    parser.addini(
+        "promrules_cov_require_hand_written",
+        "true: fail the run when an alert has no passing hand-written case",
+        type="bool",
+        default=False,
+    )
     parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
     parser.addini(
         "promrules_slow_notice",
@@ -204,6 +228,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SIGTERM] = sigterm_as_interrupt()
+    if config.getoption("promrules_html"):
+        failure_texts(config)  # the page shows each failure as the terminal did
     timeout = config.getoption("promrules_timeout") or _ini_seconds(config, "promrules_timeout")
     try:
         policy = lint.load_policy(config.rootpath)
@@ -262,6 +288,7 @@ def _terminal_line(config: pytest.Config) -> Any:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """--promrules-update: regenerate the snapshot files before they are collected."""
     config = session.config
+    partial_run.note_last_failed(config)
     if config.getoption("promrules_update") and not hasattr(config, "workerinput"):
         try:
             lines = update_snapshots(config.stash[STATE], config.stash[LIVE])
@@ -282,42 +309,71 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Enforce --promrules-cov-fail-under and write the JSON and HTML reports."""
+    """Enforce the coverage gates (full runs only) and write the JSON and HTML reports."""
     coverage = session.config.stash[STATE].coverage
     html = session.config.getoption("promrules_html")
     errors = session.config.stash.setdefault(OUTPUT_ERRORS, [])
+    partial = partial_run.partial_reason(session.config)
     try:
         if html and not is_xdist_worker(session.config):  # workers hand their cases over
             _write_html(session, Path(html))
         if (path := session.config.getoption("promrules_cov_json")) and coverage.alerts:
-            coverage.write_json(Path(path))
+            coverage.write_json(Path(path), partial)
     except OutputError as exc:
         errors.append(str(exc))
     if errors and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
-    if not coverage.alerts:
+    if not coverage.alerts or partial or exitstatus != 0:
         return
-    threshold = session.config.getoption("promrules_cov_fail_under")
-    if threshold is not None and coverage.percent < threshold and exitstatus == 0:
+    if coverage_gate.gate_failures(session.config, coverage):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def case_kind(item: pytest.Item) -> str:
+    """Whether an item's cases are hand-written or derived, for coverage.
+
+    Derived: items under a rule file (cases derived live) or in a generated
+    snapshot file (its marker says so); everything else was written by someone.
+    """
+    if item.getparent(RuleFileNode) is not None:
+        return DERIVED
+    if item.path.suffix in _YAML_SUFFIXES and is_generated(item.path):
+        return DERIVED
+    return HAND_WRITTEN
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Coverage an item records counts as its kind (hand-written or derived)."""
+    with recording_as(case_kind(item)):
+        return (yield)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    partial_run.count_deselected(items)
 
 
 def _write_html(session: pytest.Session, path: Path) -> None:
     """The --promrules-html page, from the cases this session judged."""
     state = session.config.stash[STATE]
     found = state.promtool_or_error()
+    texts = failure_texts(session.config).by_nodeid
     ran = [
-        report.RanCase(item.test_file, item.group, item.case, _status(item.verdict))
+        report.RanCase(
+            item.test_file, item.group, item.case, _status(item.verdict), texts.get(item.nodeid, "")
+        )
         for item in session.items
         if isinstance(item, CaseItem)
     ]
-    ran += _ran_cases(session.config.stash.get(WORKER_CASES, []))
+    ran += _ran_cases(session.config.stash.get(WORKER_CASES, []), texts)
     data = report.write(
         path,
         state.coverage,
         ran,
         None if isinstance(found, PromtoolError) else found,
         session.config.rootpath,
+        charts=session.config.getoption("promrules_html_charts") or "failures",
+        partial=partial_run.partial_reason(session.config),
     )
     session.config.stash[HTML_WRITTEN] = (
         f"promrules: HTML report {path} ({len(data.alerts)} alerts, {len(data.cases)} cases, "
@@ -333,30 +389,32 @@ def case_records(items: list[pytest.Item]) -> list[CaseRecord]:
             item.group.index,
             next(n for n, c in enumerate(item.group.cases) if c is item.case),
             _status(item.verdict),
+            item.nodeid,
         )
         for item in items
         if isinstance(item, CaseItem)
     ]
 
 
-def _ran_cases(records: list[CaseRecord]) -> list[report.RanCase]:
+def _ran_cases(records: list[CaseRecord], texts: dict[str, str]) -> list[report.RanCase]:
     """Cases xdist workers ran, for the report; each test file is read once.
 
     Every worker collects every item but runs only its share: a case another
     worker ran is reported with that worker's status, not as "not run".
     """
-    statuses: dict[tuple[str, int, int], str] = {}
-    for path, group_index, position, status in records:
+    statuses: dict[tuple[str, int, int], tuple[str, str]] = {}
+    for path, group_index, position, status, nodeid in records:
         key = (path, group_index, position)
-        if statuses.get(key, "not run") == "not run":
-            statuses[key] = status
+        if statuses.get(key, ("not run", ""))[0] == "not run":
+            statuses[key] = (status, nodeid)
     files: dict[str, TestFile] = {}
     ran = []
-    for (path, group_index, position), status in statuses.items():
+    for (path, group_index, position), (status, nodeid) in statuses.items():
         if path not in files:
             files[path] = load_test_file(Path(path))
         group = files[path].groups[group_index]
-        ran.append(report.RanCase(files[path], group, group.cases[position], status))
+        case = group.cases[position]
+        ran.append(report.RanCase(files[path], group, case, status, texts.get(nodeid, "")))
     return ran
 
 
@@ -382,16 +440,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     coverage = config.stash[STATE].coverage
     if not coverage.alerts:
         return
-    terminalreporter.section("promrules alert coverage")
-    for line in coverage.lines():
-        terminalreporter.write_line(line)
-    threshold = config.getoption("promrules_cov_fail_under")
-    if threshold is not None and coverage.percent < threshold:
-        terminalreporter.write_line(
-            f"FAIL: alert coverage {coverage.percent:.1f}% is below "
-            f"--promrules-cov-fail-under={threshold:g}",
-            red=True,
-        )
+    if partial_run.partial_reason(config) is None:
+        terminalreporter.section("promrules alert coverage")
+    for line, failed in coverage_gate.summary_lines(config, coverage):
+        terminalreporter.write_line(line, red=failed)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,4 +1,4 @@
-"""The HTML report (`--promrules-html`): coverage, every alert's cases, a chart per case.
+"""The HTML report (`--promrules-html`): failures first, an index, coverage, every alert's cases.
 
 `collect` gathers the data (coverage, rules, promtool's view of each test
 group); `page` and `svg` turn it into one self-contained HTML file.
@@ -25,8 +25,17 @@ def write(
     ran: Sequence[RanCase],
     promtool: Promtool | None,
     rootdir: Path,
+    charts: str = "failures",
+    partial: str | None = None,
 ) -> ReportData:
-    """Collect the data, write the page to `path`, and return the data it shows."""
-    data = collect(coverage, ran, promtool, rootdir)
+    """Collect the data, write the page to `path`, and return the data it shows.
+
+    `charts`: "failures" charts failed cases only (a page of 1,000 passing
+    alerts stays small and needs no promtool run); "all" charts every case.
+    `partial`: why the run was part of the suite; the page then says its
+    coverage counts only what ran.
+    """
+    data = collect(coverage, ran, promtool, rootdir, charts)
+    data.partial = partial
     write_text(path, render(data), "the HTML report")
     return data

@@ -22,6 +22,7 @@ class RanCase:
     group: TestGroup
     case: Case
     status: str  # passed, failed, error, not run
+    detail: str = ""  # what the terminal showed when it failed: the diff
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ class CaseView:
     expects_firing: bool
     status: str  # passed, failed, error (as the run judged it)
     chart: Chart | None
+    detail: str = ""  # the failure as the terminal showed it
+    charted: bool = True  # False: no chart asked for (a passing case, charts of failures only)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "error")
 
 
 @dataclass
@@ -112,6 +119,13 @@ class AlertView:
     def covered(self) -> bool:
         return self.firing and self.quiet
 
+    @property
+    def state(self) -> str:
+        """For the index and its filter: failed, not-covered or ok."""
+        if any(case.failed for case in self.cases):
+            return "failed"
+        return "ok" if self.covered else "not-covered"
+
 
 @dataclass(frozen=True)
 class FileRow:
@@ -132,6 +146,8 @@ class ReportData:
     total_percent: float
     alerts: list[AlertView]
     promtool_runs: int = 0
+    charts: str = "failures"  # which cases have a chart: "failures" or "all"
+    partial: str | None = None  # why the run was part of the suite (-k, --lf): no coverage
 
     @property
     def cases(self) -> list[CaseView]:
