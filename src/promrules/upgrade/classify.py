@@ -34,8 +34,8 @@ from promrules.upgrade.expectations import expect_got
 
 __all__ = ["NO_EDIT", "Classification", "Runner", "classify"]
 
-# How a reason starts when the copies show that no edit of the case can pass on both.
-NO_EDIT = "no edit of eval_time or of the expected value can pass on both"
+# How a reason starts when the copies show that no edit of the case's check can pass on both.
+NO_EDIT = "in this evaluation step no eval_time and no expected value pass on both"
 
 Runner = Callable[[Promtool, Sequence[TestFile]], dict[Path, FileResult]]
 
@@ -194,7 +194,8 @@ def _why_unverified(
                 f"{NO_EDIT}: {why}; the window is in recording rule `{records[0]}`, which "
                 "promtool runs on the evaluation_interval grid whatever the eval_time, and "
                 "at every run a sample sits at its window's start (the range is a multiple "
-                "of the series interval), so the expected value holds on one version only"
+                "of the series interval), so the expected value holds on one version only "
+                "(another step reads another run of the rule: another check)"
             )
         return why
     agreed = [r for r in moves if r.agreed]

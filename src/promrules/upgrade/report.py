@@ -57,7 +57,7 @@ def _suggested(item: Classification) -> str:
     if item.edit:
         return item.edit
     if item.unverified.startswith(NO_EDIT):
-        return "none: keep the expected value of the promtool you run (one test per version)"
+        return "none: the value differs by version; expect the one of the promtool you run"
     return item.cause.advice if item.cause else ""
 
 
