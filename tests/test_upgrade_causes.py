@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from promrules.promtool import Promtool
-from promrules.upgrade.causes import Classification
 from promrules.upgrade.check import UpgradeCheck, run_check
+from promrules.upgrade.classify import NO_EDIT, Classification
 from tests.upgrade_support import EXAMPLES, bare_returncode, both_promtools
 
 # (test file, the cause found, whether a single edit passes on both, description)
@@ -24,6 +24,8 @@ CASES = [
     ("lookback_test.yml", "left-open-lookback", True, "a sample exactly 5m old"),
     ("range_alert_test.yml", "left-open-range", True, "changes() sees the edge sample"),
     ("range_test.yml", "left-open-range", True, "count_over_time counts the edge sample"),
+    ("range_annotation_test.yml", "left-open-range", True, "an annotation counts the edge"),
+    ("range_recorded_test.yml", "left-open-range", False, "the edge is in a recording rule"),
     ("newer_field_test.yml", "newer-field", True, "fuzzy_compare is unknown to 2.42"),
     ("regex_test.yml", "regex-dot-newline", True, "a regex . meets a newline"),
     ("holt_winters_test.yml", None, False, "a function 3.x renamed: no cause tried explains it"),
@@ -62,7 +64,8 @@ def test_it_names_the_cause(
 ) -> None:
     item = _by_file(check)[name]
     assert (item.cause.code if item.cause else None) == cause, description
-    assert (item.edit is not None) == verified, item.diagnosis
+    assert (item.edit is not None) == verified, item.unverified or item.diagnosis
+    assert bool(item.unverified) == (cause is not None and not verified), item.edit
 
 
 @pytest.mark.parametrize(
@@ -83,6 +86,20 @@ def test_the_suggested_edit_passes_on_both_versions(
     original = EXAMPLES / name
     assert [bare_returncode(p, original) for p in promtools] != [0, 0], description
     assert [bare_returncode(p, edited) for p in promtools] == [0, 0], item.edit
+
+
+def test_an_edit_of_the_expectation_changes_only_the_value_that_differs(
+    check: UpgradeCheck,
+) -> None:
+    item = _by_file(check)["range_annotation_test.yml"]
+    assert item.edit == "`eval_time: 4m` (was 5m) and exp_annotations `description`: `5` -> `4`"
+
+
+def test_a_case_no_edit_can_fix_says_why(check: UpgradeCheck) -> None:
+    item = _by_file(check)["range_recorded_test.yml"]
+    assert item.unverified.startswith(NO_EDIT + ": at every eval_time tried (")
+    assert "the two versions still differ" in item.unverified
+    assert "recording rule `requests:count5m`" in item.unverified
 
 
 def test_it_leaves_the_users_files_alone(

@@ -32,7 +32,10 @@ def test_it_names_each_changed_case_and_exits_1(
     assert code == 1
     assert lines[0] == "interval_test.yml::group0::TargetUp@5m: fails on 2.42.0, passes on 3.5.3"
     assert lines[1].startswith("  cause: missing-interval: the group has no `interval`")
-    assert "  suggested edit: add `interval: 1m` to the test group" in lines[3]
+    assert lines[3] == (
+        "  suggested edit: add `interval: 1m` to the test group "
+        "(verified on both: a copy with it passes on 2.42.0 and 3.5.3)"
+    )
     assert "    --- promtool 2.42.0" in lines  # the diff of the two results
     assert "    +(passed)" in lines
     assert lines[-2] == (
@@ -58,7 +61,7 @@ def test_json_lists_every_change_with_its_cause(
     assert report["before"] == "2.42.0" and report["after"] == "3.5.3"
     assert report["changed_by_cause"] == {
         "left-open-lookback": 1,
-        "left-open-range": 2,
+        "left-open-range": 4,
         "missing-interval": 1,
         "newer-field": 1,
         "regex-dot-newline": 1,
@@ -82,7 +85,7 @@ def test_markdown_is_a_table_for_a_pull_request(
     assert "| case | 2.42.0 | 3.5.3 | cause | suggested edit |" in out
     assert (
         "| `lookback_test.yml::group0::expr:temperature@5m` | passed | failed "
-        "| left-open-lookback | `eval_time: 4m` (was 5m) |"
+        "| left-open-lookback | `eval_time: 4m` (was 5m) (verified on both) |"
     ) in out
     assert "```diff" in out
 

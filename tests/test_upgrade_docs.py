@@ -31,6 +31,6 @@ def test_every_example_shown_is_a_file_the_tests_run() -> None:
         for path in EXAMPLES.glob("*.yml")
     }
     shown = _yaml_blocks()
-    assert len(shown) == 8
+    assert len(shown) == 10
     for block in shown:
         assert block in files.values(), block

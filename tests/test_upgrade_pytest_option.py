@@ -36,7 +36,7 @@ def test_a_changed_case_is_reported_and_fails_the_run(examples: pytest.Pytester)
             "*promrules upgrade check*",
             "interval_test.yml::group0::TargetUp@5m: passes on 3.5.3, fails on 2.42.0",
             "  cause: missing-interval: *",
-            "  suggested edit: add `interval: 1m` to the test group (a copy with it passes*",
+            "  suggested edit: add `interval: 1m` to the test group (verified on both: *",
             "3 cases in 2 files compared on promtool 3.5.3 and 2.42.0: 1 changed verdict*",
         ]
     )

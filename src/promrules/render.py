@@ -12,7 +12,7 @@ import re
 
 from promrules.output import Failure
 
-__all__ = ["render_failure"]
+__all__ = ["alert_labelsets", "render_failure"]
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _LABELSET = rf"\{{(?:[^{{}}\"]|{_QUOTED})*\}}"
@@ -25,10 +25,18 @@ def _pairs(labelset: str) -> list[str]:
     return [f"{name}={value}" for name, value in _PAIR_RE.findall(labelset)]
 
 
+def alert_labelsets(text: str) -> list[tuple[str, str]] | None:
+    """Each alert of promtool's list as its (labels, annotations) label-set texts."""
+    alerts: list[tuple[str, str]] = _ALERT_RE.findall(text)
+    if not alerts and text.strip() not in ("[]", ""):
+        return None
+    return alerts
+
+
 def alert_lines(text: str) -> list[str] | None:
     """One line per label and annotation of each alert in promtool's list."""
-    alerts = _ALERT_RE.findall(text)
-    if not alerts and text.strip() not in ("[]", ""):
+    alerts = alert_labelsets(text)
+    if alerts is None:
         return None
     lines = []
     for number, (labels, notes) in enumerate(alerts, start=1):

@@ -1,31 +1,27 @@
-"""Why a case changes verdict: re-run it on copies, each with one change, until one removes it.
+"""The semantic differences between promtool versions, each with the copies that show and avoid it.
 
 Each cause has diagnostic edits (the one change that takes its semantic
 difference away: if the two promtools then agree, that difference was the
-cause) and candidate edits a user could make to their test (the first that
-makes the case pass on both versions is the suggested edit, verified). All
-copies of all cases run in one promtool process per version. A case no
-diagnostic explains is reported as unclassified.
+cause) and candidate edits a user could make to their test, tried in order
+(`classify` runs them; the first that passes on both versions is the
+suggested edit). Window-edge causes may also end in an edit of the expected
+values, where the versions agree off the edge on a value the case does not
+expect.
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from promrules import notation
 from promrules import yamlnodes as yn
-from promrules.model import TestFile, load_test_file
-from promrules.promtool import Promtool
-from promrules.results import CaseResult, FileResult
 from promrules.upgrade import copies
 from promrules.upgrade.compare import ChangedCase
 from promrules.upgrade.copies import Copy
 
-__all__ = ["CAUSES", "Cause", "Classification", "classify"]
+__all__ = ["CAUSES", "MOVED", "Cause"]
 
 LOOKBACK_MS = 5 * 60 * 1000
 
@@ -43,17 +39,9 @@ class Cause:
     applies: Callable[[Copy, ChangedCase], bool]
     diagnostics: tuple[tuple[str, Edit], ...]  # (what the copy changes, the change)
     edits: tuple[tuple[str, Edit], ...]  # candidate test edits, tried in order
-
-
-@dataclass(frozen=True)
-class Classification:
-    """What the copies showed for one changed case."""
-
-    changed: ChangedCase
-    cause: Cause | None
-    diagnosis: str  # the change that removed the difference, or why none was found
-    edit: str | None = None  # a test edit that passes on both versions (verified)
-    edited_copy: str | None = None  # the one-case test file with that edit, as run
+    # Off the edge the versions may agree on a value the case does not expect:
+    # then an edit of the expected values, at the nearest such eval_time, is tried.
+    expects_agreed: bool = False
 
 
 def _plain(edit: Callable[[Copy], Copy | None]) -> Edit:
@@ -128,21 +116,8 @@ def _half_series_step(copy: Copy) -> int | None:
     return step // 2 if step and _one_ms_earlier(copy) else None
 
 
-# The value of a one-sample result as promtool prints it: `{labels} 5E+00`.
-_ONE_SAMPLE_RE = re.compile(r"^\{[^{}]*\} (\S+)$")
-
-
-def _agreed_value(a: CaseResult, b: CaseResult) -> str | None:
-    """The one sample value both versions computed, when they agree on a failed expr case."""
-    if a.status != "failed" or not _agree(a, b) or len(a.failures) != 1:
-        return None
-    match = _ONE_SAMPLE_RE.match((a.failures[0].got or "").strip())
-    if match is None:
-        return None
-    try:
-        return notation.format_number(float(match.group(1)))
-    except ValueError:
-        return None
+def _steps(step: Callable[[Copy], int | None], times: int) -> Callable[[Copy], int | None]:
+    return lambda copy: (step(copy) or 0) * times or None
 
 
 _MOVES: tuple[tuple[str, Edit], ...] = (
@@ -151,8 +126,15 @@ _MOVES: tuple[tuple[str, Edit], ...] = (
     ("eval_time one evaluation step earlier", _earlier(_evaluation_step)),
     ("eval_time one evaluation step later", _later(_evaluation_step)),
 )
-# Off the edge, and expecting what both versions then compute (a third round).
-_OFF_EDGE = "eval_time half a series step later"
+# Further off: where a window starts on a sample at every step, the versions
+# agree only where two neighbouring samples are equal.
+_FURTHER: tuple[tuple[str, Edit], ...] = tuple(
+    (f"eval_time {n} evaluation steps {way}", move(_steps(_evaluation_step, n)))
+    for n in (2, 3)
+    for way, move in (("earlier", _earlier), ("later", _later))
+)
+# The description every eval_time move's concrete change starts with.
+MOVED = "`eval_time:"
 
 CAUSES: tuple[Cause, ...] = (
     Cause(
@@ -205,6 +187,7 @@ CAUSES: tuple[Cause, ...] = (
             ),
             *_MOVES[1:],
         ),
+        expects_agreed=True,
     ),
     Cause(
         "regex-dot-newline",
@@ -234,148 +217,13 @@ CAUSES: tuple[Cause, ...] = (
                 "each series one sample longer (its last value once more)",
                 _plain(copies.extend_series),
             ),
-            (_OFF_EDGE, _later(_half_series_step)),
+            ("eval_time half a series step later", _later(_half_series_step)),
+            *_FURTHER,
+            (
+                "the group's interval shorter, off the range's multiples",
+                _plain(copies.shorter_interval),
+            ),
         ),
+        expects_agreed=True,
     ),
 )
-
-
-Runner = Callable[[Promtool, Sequence[TestFile]], dict[Path, FileResult]]
-
-
-@dataclass(frozen=True)
-class _Variant:
-    case: int
-    cause: Cause | None  # None: the unchanged copy
-    role: str  # "base", "diagnostic" or "edit"
-    description: str
-    test_file: TestFile
-
-
-def _verdict(result: FileResult) -> CaseResult:
-    group = result.test_file.groups[0]
-    return result.result_for(group, group.cases[0])
-
-
-def _agree(a: CaseResult, b: CaseResult) -> bool:
-    """Same verdict, and when both fail, the same results (not both broken)."""
-    if a.status != b.status:
-        return False
-    if a.status == "passed":
-        return True
-    if a.status == "error":
-        return False
-    return [(f.subject, f.got) for f in a.failures] == [(f.subject, f.got) for f in b.failures]
-
-
-def _write(copy: Copy, target: Path) -> TestFile:
-    return load_test_file(copy.write(target))
-
-
-def _edited(n: int, base: Copy, cause: Cause, role: str, directory: Path) -> list[_Variant]:
-    options = cause.diagnostics if role == "diagnostic" else cause.edits
-    variants = []
-    for k, (description, edit) in enumerate(options):
-        edited = edit(base, directory)
-        if edited is not None:
-            target = directory / f"c{n}-{cause.code}-{role}{k}.yml"
-            shown = edited.change or description
-            variants.append(_Variant(n, cause, role, shown, _write(edited, target)))
-    return variants
-
-
-def _run_both(
-    variants: Sequence[_Variant], before: Promtool, after: Promtool, runner: Runner
-) -> list[tuple[_Variant, CaseResult, CaseResult]]:
-    files = [v.test_file for v in variants]
-    old, new = runner(before, files), runner(after, files)
-    return [(v, _verdict(old[v.test_file.path]), _verdict(new[v.test_file.path])) for v in variants]
-
-
-def _expect_agreed(
-    edited: Sequence[tuple[_Variant, CaseResult, CaseResult]],
-    bases: Sequence[Copy],
-    before: Promtool,
-    after: Promtool,
-    runner: Runner,
-    directory: Path,
-) -> list[tuple[_Variant, CaseResult, CaseResult]]:
-    """Off-edge copies both versions fail alike, now expecting the value both computed.
-
-    For a value that counts the edge sample there is no single edit: off the
-    edge, the versions agree on a value other than the one expected.
-    """
-    passed = {v.case for v, a, b in edited if a.status == b.status == "passed"}
-    third = []
-    for v, a, b in edited:
-        value = _agreed_value(a, b)
-        if v.case in passed or not v.description.startswith("`eval_time:") or value is None:
-            continue
-        if v.cause is None or _OFF_EDGE not in [d for d, _e in v.cause.edits]:
-            continue
-        moved = copies.move_eval_time(_half_series_step, +1)(bases[v.case])
-        expecting = copies.expect_value(moved, value) if moved else None
-        if expecting is not None and moved is not None and moved.change == v.description:
-            target = directory / f"c{v.case}-{v.cause.code}-expect.yml"
-            third.append(
-                _Variant(v.case, v.cause, "edit", expecting.change, _write(expecting, target))
-            )
-    return _run_both(third, before, after, runner) if third else []
-
-
-def classify(
-    changed: Sequence[ChangedCase], before: Promtool, after: Promtool, runner: Runner
-) -> list[Classification]:
-    """The cause of each changed case, found by re-running one-case copies on both versions.
-
-    Two rounds, each one batched run per promtool: the unchanged copies and
-    every diagnostic change; then the candidate edits of the cause found.
-    """
-    if not changed:
-        return []
-    with tempfile.TemporaryDirectory(prefix="promrules-upgrade-") as tmp:
-        directory = Path(tmp)
-        bases = [copies.one_case(c.test_file, c.group, c.case) for c in changed]
-        first: list[_Variant] = []
-        for n, (item, base) in enumerate(zip(changed, bases, strict=True)):
-            first.append(_Variant(n, None, "base", "", _write(base, directory / f"c{n}.yml")))
-            for cause in CAUSES:
-                if cause.applies(base, item):
-                    first += _edited(n, base, cause, "diagnostic", directory)
-        diagnosed = _run_both(first, before, after, runner)
-        found: dict[int, Classification] = {}
-        causes: dict[int, tuple[Cause, str]] = {}
-        for n, item in enumerate(changed):
-            mine = [(v, a, b) for v, a, b in diagnosed if v.case == n]
-            if _agree(mine[0][1], mine[0][2]):
-                why = "the change does not show in a copy holding only this case"
-                found[n] = Classification(item, None, why)
-                continue
-            for v, a, b in mine[1:]:
-                if v.cause is not None and _agree(a, b):
-                    causes[n] = (v.cause, v.description)
-                    break
-            else:
-                found[n] = Classification(item, None, "no single change tried removed it")
-        second = [
-            variant
-            for n, (cause, _why) in causes.items()
-            for variant in _edited(n, bases[n], cause, "edit", directory)
-        ]
-        edited = _run_both(second, before, after, runner) if second else []
-        edited += _expect_agreed(edited, bases, before, after, runner, directory)
-        for n, (cause, why) in causes.items():
-            passing = next(
-                (
-                    v
-                    for v, a, b in edited
-                    if v.case == n and a.status == "passed" and b.status == "passed"
-                ),
-                None,
-            )
-            if passing is None:
-                found[n] = Classification(changed[n], cause, why)
-            else:
-                text = passing.test_file.path.read_text(encoding="utf-8")
-                found[n] = Classification(changed[n], cause, why, passing.description, text)
-    return [found[n] for n in range(len(changed))]

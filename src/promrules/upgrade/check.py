@@ -11,7 +11,7 @@ from pathlib import Path
 from promrules.model import TestFile, TestGroup
 from promrules.promtool import Promtool
 from promrules.results import FileResult
-from promrules.upgrade.causes import Classification, classify
+from promrules.upgrade.classify import Classification, classify
 from promrules.upgrade.compare import Groups, compare, find_test_files, run_suite
 from promrules.upgrade.python_tests import (
     ChangedTest,

@@ -25,22 +25,24 @@ from promrules import yamlnodes as yn
 from promrules.durations import DurationError, format_duration, parse_duration
 from promrules.model import Case, TestFile, TestGroup
 from promrules.split import write_node
+from promrules.upgrade import case_rules
 
 __all__ = [
     "NEWER_FIELDS",
     "Copy",
+    "clone",
     "dot_without_newline",
     "dotall_case_regexes",
     "dotless_case_regexes",
     "dotless_regexes",
     "drop_fields",
-    "expect_value",
     "extend_series",
     "has_key",
     "move_eval_time",
     "one_case",
     "rewrite_exprs",
     "set_interval",
+    "shorter_interval",
     "widen_ranges",
     "widened_rule_files",
 ]
@@ -52,8 +54,7 @@ _CASE_LISTS = {"alert": "alert_rule_test", "expr": "promql_expr_test"}
 # Test-file fields promtool 2.42 does not know (3.x added them).
 NEWER_FIELDS = ("fuzzy_compare", "start_timestamp")
 DEFAULT_EVALUATION_INTERVAL = "1m"
-# A range selector's duration (or a subquery's range), up to the `]` or `:`.
-_RANGE_RE = re.compile(r"\[\s*((?:\d+(?:ms|[smhdwy]))+)\s*(?=[:\]])")
+_RANGE_RE = case_rules.RANGE_RE
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def one_case(test_file: TestFile, group: TestGroup, case: Case) -> Copy:
 Edit = Callable[[Copy], Copy | None]
 
 
-def _clone(original: Copy) -> Copy:
+def clone(original: Copy) -> Copy:
     """A deep copy whose group and entry are the nodes inside the new document."""
     document = copy.deepcopy(original.document)
     group = yn.sequence(yn.get(document, "tests"))[0]
@@ -160,7 +161,7 @@ def drop_fields(fields: tuple[str, ...]) -> Edit:
     def edit(original: Copy) -> Copy | None:
         if not any(has_key(original.document, f) for f in fields):
             return None
-        changed = _clone(original)
+        changed = clone(original)
         present = [f for f in fields if has_key(original.document, f)]
         _drop(changed.document, fields)
         return dataclasses.replace(changed, change=f"remove `{'`, `'.join(present)}`")
@@ -172,7 +173,7 @@ def set_interval(original: Copy) -> Copy | None:
     """Write the group's `interval` as newer promtools read a missing one: evaluation_interval."""
     if yn.get(original.group, "interval") is not None:
         return None
-    changed = _clone(original)
+    changed = clone(original)
     _set(changed.group, "interval", _str(original.evaluation_interval))
     return dataclasses.replace(
         changed, change=f"add `interval: {original.evaluation_interval}` to the test group"
@@ -190,6 +191,48 @@ def interval_ms(original: Copy, key: str = "interval") -> int | None:
         return None
 
 
+# Shorter intervals tried, as fractions of the group's: off every range's multiple.
+_SHORTER = ((4, 5), (3, 4), (2, 3))
+
+
+def shorter_interval(original: Copy) -> Copy | None:
+    """The group's `interval` a little shorter, so that no range the case reads is a multiple.
+
+    With a range that is a multiple of the series interval, every window
+    starts on a sample, and moving eval_time only moves the edge. A shorter
+    interval puts most windows' starts between samples; every series must
+    still reach as far towards eval_time as it did.
+    """
+    step = interval_ms(original)
+    eval_text = yn.scalar(yn.get(original.entry, "eval_time")) or "0"
+    ranges = case_rules.range_ms(case_rules.case_exprs(original.entry, original.rule_files))
+    if not step or not any(r % step == 0 for r in ranges):
+        return None
+    try:
+        eval_ms = parse_duration(eval_text)
+        lengths = [
+            len(notation.expand(yn.scalar(yn.get(s, "values")) or ""))
+            for s in yn.sequence(yn.get(original.group, "input_series"))
+        ]
+    except (DurationError, notation.NotationError):
+        return None
+    for num, den in _SHORTER:
+        shorter = step * num // den
+        if shorter * den != step * num or shorter % 1000 or any(r % shorter == 0 for r in ranges):
+            continue
+        if any((n - 1) * shorter < min(eval_ms, (n - 1) * step) for n in lengths):
+            continue
+        changed = clone(original)
+        _set(changed.group, "interval", _str(format_duration(shorter)))
+        shown = ", ".join(sorted({format_duration(r) for r in ranges}))
+        return dataclasses.replace(
+            changed,
+            change=f"`interval: {format_duration(shorter)}` (was {format_duration(step)}), "
+            f"so no range the case reads ({shown}) is a multiple of it",
+        )
+    return None
+
+
 def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
     """Move the case's eval_time by one step (of the group's interval or evaluation grid)."""
 
@@ -204,7 +247,7 @@ def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
             return None
         if not by or moved < 0:
             return None
-        changed = _clone(original)
+        changed = clone(original)
         assert changed.entry is not None
         _set(changed.entry, "eval_time", _str(format_duration(moved)))
         return dataclasses.replace(
@@ -214,23 +257,9 @@ def move_eval_time(step: Callable[[Copy], int | None], sign: int) -> Edit:
     return edit
 
 
-def expect_value(original: Copy, value: str) -> Copy | None:
-    """The case expecting `value` for its one expected sample (expr cases with one sample)."""
-    samples = yn.sequence(yn.get(original.entry, "exp_samples"))
-    if original.entry is None or len(samples) != 1:
-        return None
-    changed = _clone(original)
-    assert changed.entry is not None
-    sample = yn.sequence(yn.get(changed.entry, "exp_samples"))[0]
-    assert isinstance(sample, yaml.MappingNode)
-    kind = "int" if re.fullmatch(r"-?\d+", value) else "float"  # written plain, as users do
-    _set(sample, "value", yaml.ScalarNode(f"tag:yaml.org,2002:{kind}", value))
-    return dataclasses.replace(changed, change=f"{original.change} and `value: {value}`")
-
-
 def extend_series(original: Copy) -> Copy | None:
     """Give every series that ends on a number one more sample of that number, one step later."""
-    changed = _clone(original)
+    changed = clone(original)
     extended: list[str] = []
     for series in yn.sequence(yn.get(changed.group, "input_series")):
         values = yn.get(series, "values")
@@ -292,7 +321,7 @@ def rewrite_exprs(
     """An edit that rewrites the PromQL of the case and (`rules`) of copies of the rules."""
 
     def edit(original: Copy, directory: Path) -> Copy | None:
-        changed = _clone(original)
+        changed = clone(original)
         any_changed = False
         paths = list(original.rule_files)
         folder = Path(tempfile.mkdtemp(dir=directory)) if rules else directory

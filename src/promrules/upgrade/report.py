@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from promrules.upgrade.causes import Classification
 from promrules.upgrade.check import UpgradeCheck
+from promrules.upgrade.classify import NO_EDIT, Classification
 from promrules.upgrade.compare import Outcome
 from promrules.upgrade.python_tests import ChangedTest
 
@@ -47,18 +47,28 @@ def result_diff(item: Classification, check: UpgradeCheck) -> list[str]:
     return [line for line in lines if not line.startswith("@@")]
 
 
-def _cause_lines(item: Classification) -> list[str]:
+def _verification(item: Classification, check: UpgradeCheck) -> str:
+    if item.edit:
+        return f"verified on both: a copy with it passes on {check.before} and {check.after}"
+    return f"not verified: {item.unverified}"
+
+
+def _suggested(item: Classification) -> str:
+    if item.edit:
+        return item.edit
+    if item.unverified.startswith(NO_EDIT):
+        return "none: the value differs by version; expect the one of the promtool you run"
+    return item.cause.advice if item.cause else ""
+
+
+def _cause_lines(item: Classification, check: UpgradeCheck) -> list[str]:
     if item.cause is None:
         return [f"cause: unclassified ({item.diagnosis})"]
-    lines = [
+    return [
         f"cause: {item.cause.code}: {item.cause.explanation}",
         f"shown by: with only this change both versions agree: {item.diagnosis}",
+        f"suggested edit: {_suggested(item)} ({_verification(item, check)})",
     ]
-    if item.edit:
-        lines.append(f"suggested edit: {item.edit} (a copy with it passes on both versions)")
-    else:
-        lines.append(f"suggested edit: {item.cause.advice} (no single edit tried passed on both)")
-    return lines
 
 
 def counts(check: UpgradeCheck) -> Counter[str]:
@@ -116,7 +126,7 @@ def text_lines(check: UpgradeCheck) -> Iterator[str]:
         yield f"warning: not compared: {problem}"
     for item in check.changed:
         yield _headline(item, check)
-        for line in _cause_lines(item):
+        for line in _cause_lines(item, check):
             yield f"  {line}"
         for line in result_diff(item, check):
             yield f"    {line}"
@@ -142,7 +152,9 @@ def markdown_lines(check: UpgradeCheck) -> Iterator[str]:
     yield "|---|---|---|---|---|"
     for item in check.changed:
         changed = item.changed
-        edit = item.edit or (f"{item.cause.advice} (not verified)" if item.cause else "")
+        edit = f"{item.edit} (verified on both)" if item.edit else ""
+        if item.cause and not item.edit:
+            edit = f"{_suggested(item)} (not verified: {item.unverified})"
         cells = [f"`{changed.node_id}`", changed.before.status, changed.after.status]
         cells += [_code(item), edit]
         yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
@@ -153,7 +165,7 @@ def markdown_lines(check: UpgradeCheck) -> Iterator[str]:
     for item in check.changed:
         yield f"<details><summary><code>{item.changed.node_id}</code></summary>"
         yield ""
-        for line in _cause_lines(item):
+        for line in _cause_lines(item, check):
             yield f"- {line}"
         yield ""
         yield "```diff"
@@ -175,8 +187,9 @@ def _item(item: Classification) -> dict[str, Any]:
         "cause": _code(item),
         "explanation": item.cause.explanation if item.cause else None,
         "diagnosis": item.diagnosis,
-        "suggested_edit": item.edit or (item.cause.advice if item.cause else None),
+        "suggested_edit": _suggested(item) or None,
         "edit_verified": item.edit is not None,
+        "not_verified_because": (item.unverified or None) if item.cause else None,
     }
 
 
@@ -192,6 +205,7 @@ def _python_item(test: ChangedTest) -> dict[str, Any]:
         "diagnosis": _PYTHON_WHY,
         "suggested_edit": None,
         "edit_verified": False,
+        "not_verified_because": None,
     }
 
 
