@@ -177,10 +177,27 @@ take() {
   install -m 0755 "$SCRATCH/root/$1" "$2"
 }
 
+# Debian's Alertmanager build reads its default notification templates from this
+# fixed folder and exits at start-up without them; the package puts them there,
+# but the binary is only unpacked here, so the folder is copied from the package.
+AM_TEMPLATES=/usr/share/prometheus/alertmanager
+
+am_templates() {
+  [ -r "$AM_TEMPLATES/default.tmpl" ] && return 0
+  [ -r "$SCRATCH/root$AM_TEMPLATES/default.tmpl" ] ||
+    { WHY="$AM_TEMPLATES/default.tmpl is not in the unpacked prometheus-alertmanager package"; return 1; }
+  if ! { mkdir -p "$AM_TEMPLATES" && cp -R "$SCRATCH/root$AM_TEMPLATES/." "$AM_TEMPLATES/"; } 2>/dev/null; then
+    say "warning: could not write $AM_TEMPLATES (not root?): Debian's Alertmanager will not start; run this as root, or set ALERTMANAGER to an upstream release binary"
+    return 0
+  fi
+  say "Alertmanager's default templates copied into $AM_TEMPLATES (Debian's build needs them there)"
+}
+
 debian_tools2() {
   # promtool 2.42, amtool, Alertmanager 0.25 and Prometheus 2.42 from the machine's suite.
   if has_tool "$TOOLS/promtool-2/promtool" "2." && has_tool "$TOOLS/bin/amtool" "" &&
-    has_tool "$TOOLS/bin/alertmanager" "" && has_tool "$TOOLS/bin/prometheus" "2."; then
+    has_tool "$TOOLS/bin/alertmanager" "" && has_tool "$TOOLS/bin/prometheus" "2." &&
+    [ -r "$AM_TEMPLATES/default.tmpl" ]; then
     return 0
   fi
   apt_private || return 1
@@ -192,6 +209,7 @@ debian_tools2() {
   take usr/bin/prometheus "$TOOLS/bin/prometheus" || return 1
   take usr/bin/amtool "$TOOLS/bin/amtool" || return 1
   take usr/bin/prometheus-alertmanager "$TOOLS/bin/alertmanager" || return 1
+  am_templates || return 1
   case "$(tool_version "$TOOLS/promtool-2/promtool")" in
     *"version 2.42."*) ;;
     *) say "warning: Debian $codename's promtool is not 2.42: $(tool_version "$TOOLS/promtool-2/promtool")" ;;
