@@ -1,10 +1,11 @@
-"""Start real Alertmanager and Prometheus processes on loopback, and always stop them.
+"""Start real Alertmanager (or Prometheus) processes on loopback, and always stop them.
 
-The tests run the Debian binaries the deployment runs, not fakes: what matters
-is what Alertmanager 0.25 actually inhibits and sends. Each server gets a free
-127.0.0.1 port, its own temporary storage and a log file that is shown when it
-fails to come up. Every wait is bounded; `running` stops the process on the way
-out whatever happened inside the block.
+Inhibition is checked against the real Alertmanager, not a re-implementation:
+what matters is what the deployed version actually mutes. Each server gets a
+free 127.0.0.1 port, its own temporary storage and a log file that is shown
+when it fails to come up. Every wait is bounded and waits for an answer from
+the server, not for a fixed time; `running` stops the process on the way out
+whatever happened inside the block.
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+__all__ = [
+    "ServerError",
+    "ServerProcess",
+    "find_alertmanager",
+    "find_binary",
+    "free_port",
+    "running",
+    "start_alertmanager",
+]
 
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -47,6 +58,11 @@ def find_binary(env_var: str, *names: str, rootdir: Path) -> str:
         f"none of {', '.join(names)} found: set {env_var}, or install Debian's package "
         f"({'prometheus-alertmanager' if 'alertmanager' in names[0] else 'prometheus'})"
     )
+
+
+def find_alertmanager(rootdir: Path) -> str:
+    """ALERTMANAGER, then .tools/bin under `rootdir`, then PATH (Debian's name first)."""
+    return find_binary("ALERTMANAGER", "prometheus-alertmanager", "alertmanager", rootdir=rootdir)
 
 
 def free_port() -> int:
@@ -131,15 +147,19 @@ def running(
     for attempt in range(1, attempts + 1):
         port = free_port()
         log = workdir / f"{name}-{attempt}.log"
+        argv = argv_for_port(port)
         with log.open("wb") as sink:
-            process = subprocess.Popen(
-                argv_for_port(port),
-                cwd=workdir,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=None if env is None else dict(env),
-            )
+            try:
+                process = subprocess.Popen(
+                    argv,
+                    cwd=workdir,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=None if env is None else dict(env),
+                )
+            except OSError as exc:
+                raise ServerError(f"cannot start {name} ({argv[0]}): {exc.strerror}") from None
         server = ServerProcess(name, process, port, log)
         try:
             server.wait_ready(STARTUP_TIMEOUT)
@@ -153,3 +173,22 @@ def running(
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def start_alertmanager(binary: str, config: Path, workdir: Path) -> Iterator[ServerProcess]:
+    """Alertmanager on loopback, clustering off, storage in `workdir`."""
+    storage = workdir / "alertmanager-data"
+    storage.mkdir(parents=True, exist_ok=True)
+
+    def argv(port: int) -> list[str]:
+        return [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={storage}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",  # empty: no gossip, no settle wait
+        ]
+
+    with running("alertmanager", argv, workdir) as server:
+        yield server
