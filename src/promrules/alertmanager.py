@@ -358,9 +358,10 @@ def _per_route(where: str, node: yaml.MappingNode, name: str, count: int) -> tup
         return ()
     entries = yn.sequence(routes_node)
     if not isinstance(routes_node, yaml.SequenceNode) or len(entries) != count:
+        key_line = next(yn.line_of(k) for k, _v in node.value if yn.scalar(k) == "routes")
         raise YamlError(
             where,
-            yn.line_of(routes_node),
+            key_line,
             f"case {name!r}: `routes:` must list one mapping per receiver ({count})",
         )
     found = []

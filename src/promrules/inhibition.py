@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import urllib.error
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,20 @@ class Inhibitor:
         self, firing: Sequence[Mapping[str, str]], resolved: Sequence[Mapping[str, str]] = ()
     ) -> list[Muting]:
         """Post `resolved` (already ended) and `firing`; which of `firing` are muted, by what."""
+        try:
+            return self._observe(firing, resolved)
+        except urllib.error.HTTPError as exc:
+            answer = exc.read().decode("utf-8", errors="replace").strip()
+            raise ServerError(f"Alertmanager refused a request ({exc.code}): {answer}") from None
+        except OSError as exc:
+            raise ServerError(
+                f"Alertmanager at {self.server.url} did not answer ({exc}); its log:\n"
+                f"{self.server.log_tail()}"
+            ) from None
+
+    def _observe(
+        self, firing: Sequence[Mapping[str, str]], resolved: Sequence[Mapping[str, str]]
+    ) -> list[Muting]:
         wanted = [_key(labels) for labels in firing]
         leftovers = [dict(k) for k in self._firing if k not in wanted]
         post_alerts(
