@@ -264,3 +264,27 @@ def test_a_missing_alertmanager_fails_inhibition_items_with_one_line(
         ["alerting/cases.yml:*: cannot start alertmanager (*no-such-alertmanager): No such file*"]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_an_inhibit_rule_that_needs_no_equal_labels_is_named_not_misread(
+    repo: pytest.Pytester,
+) -> None:
+    """A rule whose source matches the plugin's probe alert must not pass as the case's verdict."""
+    config = repo.path / "alerting" / "alertmanager.yml"
+    config.write_text(
+        CONFIG
+        + "  - source_matchers: ['severity!=\"none\"']\n"
+        + "    target_matchers: ['severity=\"page\"']\n"
+        + "    equal: [instance]\n"
+    )
+    (repo.path / "alerting" / "cases.yml").write_text(
+        "config: alertmanager.yml\n"
+        "inhibitions:\n"
+        "  - name: nothing-else-fires\n"
+        "    not_muted: [{alertname: Lone, severity: page}]\n"
+    )
+    result = repo.runpytest_subprocess("alerting")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ['*{alertname="Lone", severity="page"} is muted by promrules\' probe alert*']
+    )

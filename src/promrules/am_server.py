@@ -72,6 +72,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Debian's Alertmanager reads its default template from this file of its package,
+# so a binary copied out of the package alone cannot start.
+_DEBIAN_TEMPLATE = "/usr/share/prometheus/alertmanager/default.tmpl"
+
+
+def _known_cause(log: str) -> str:
+    if _DEBIAN_TEMPLATE in log and "no such file" in log:
+        return (
+            f" (Debian's alertmanager needs {_DEBIAN_TEMPLATE} from its package: install "
+            "prometheus-alertmanager, or point ALERTMANAGER at an upstream release binary)"
+        )
+    return ""
+
+
 @dataclass
 class ServerProcess:
     """A started server: its process, base URL and log file."""
@@ -118,9 +132,10 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                log = self.log_tail()
                 raise ServerError(
-                    f"{self.name} exited with code {self.process.returncode} while starting; "
-                    f"its log:\n{self.log_tail()}"
+                    f"{self.name} exited with code {self.process.returncode} while starting"
+                    f"{_known_cause(log)}; its log:\n{log}"
                 )
             with (
                 suppress(urllib.error.URLError, OSError),
