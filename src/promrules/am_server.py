@@ -49,7 +49,7 @@ def find_binary(env_var: str, *names: str, rootdir: Path) -> str:
     for name in names:
         project = rootdir / ".tools" / "bin" / name
         if project.exists():
-            return str(project)
+            return str(project.resolve())  # servers run with cwd in their own folder
     for name in names:
         on_path = shutil.which(name)
         if on_path:
