@@ -40,6 +40,7 @@ from promrules.alertmanager import (
 )
 from promrules.am_fixtures import alertmanager_pool
 from promrules.am_server import ServerError
+from promrules.grouping import alertmanager_grouping, expected_grouping
 from promrules.inhibition import Muting, labels_text
 from promrules.route_options import RouteOptions, matched_routes, option_differences
 
@@ -189,6 +190,29 @@ class RoutingCaseItem(_RoutingItem):
                 )
         if problems:
             raise RoutingFailure(*self._head(), *problems)
+        if any(key == "group_by" for key, _v in self.case.expect) or any(
+            key == "group_by" for route in self.case.per_route for key, _v in route
+        ):
+            self._confirm_grouping(routes)
+
+    def _confirm_grouping(self, routes: list[RouteOptions]) -> None:
+        """The grouping read from the config must be the one a running Alertmanager forms."""
+        labels = dict(self.case.labels)
+        read = expected_grouping(routes, labels)
+        server = alertmanager_pool(self.config)(self.cases.config).server
+        seen = alertmanager_grouping(server, labels, len(read))
+        if seen != read:
+            raise RoutingFailure(
+                *self._head(),
+                "  Alertmanager groups this alert otherwise than promrules reads the config "
+                "(a promrules bug; please report it):",
+                f"    promrules:    {_groups_text(read)}",
+                f"    Alertmanager: {_groups_text(seen)}",
+            )
+
+
+def _groups_text(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    return "; ".join(f"{receiver} by [{', '.join(names)}]" for receiver, names in groups) or "none"
 
 
 class InhibitionCaseItem(_RoutingItem):
