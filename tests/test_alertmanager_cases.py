@@ -289,3 +289,12 @@ def test_an_inhibit_rule_that_needs_no_equal_labels_is_named_not_misread(
     result.stdout.fnmatch_lines(
         ['*{alertname="Lone", severity="page"} is muted by promrules\' probe alert*']
     )
+
+
+def test_inhibitions_that_are_not_a_list_are_an_error_not_ignored(repo: pytest.Pytester) -> None:
+    (repo.path / "alerting" / "cases.yml").write_text(
+        "config: alertmanager.yml\ninhibitions: {name: x, muted: []}\n"
+    )
+    result = repo.runpytest_subprocess("alerting")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["alerting/cases.yml:2: `inhibitions:` must be a non-empty list"])

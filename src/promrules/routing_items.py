@@ -6,7 +6,8 @@ list `receivers:`, or `inhibitions:`. Wherever pytest collects it, it becomes
 an item for `amtool check-config`, one item per routing case (the labels must
 reach exactly those receivers, in routing-tree order, as the real `amtool
 config routes test` resolves them, and the matched routes must have the
-expected `group_by`, timers, `continue` and time intervals: route_options),
+expected `group_by`, timers, `continue` and time intervals: route_options;
+`group_by` confirmed by a running Alertmanager: grouping),
 one item per inhibition case (a real Alertmanager must mute exactly the
 alerts listed: inhibition), and, with `rules:` (a glob of rule files), an
 item checking that every alert of those rules reaches a receiver other than
@@ -56,7 +57,7 @@ def is_routing_cases(root: yaml.Node | None) -> bool:
     cases = yn.sequence(yn.get(root, "cases"))
     if cases and all(yn.get(case, "receivers") is not None for case in cases):
         return True
-    return isinstance(yn.get(root, "inhibitions"), yaml.SequenceNode)
+    return yn.get(root, "inhibitions") is not None  # a malformed list is then an error, not ignored
 
 
 def _amtool(config: pytest.Config) -> Amtool:
