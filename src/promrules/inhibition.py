@@ -23,7 +23,7 @@ from typing import Any
 from promrules.am_api import alert, get_alerts, poll, post_alerts
 from promrules.am_server import ServerError, ServerProcess
 
-__all__ = ["PROBE_RULE", "Inhibitor", "Muting", "labels_text"]
+__all__ = ["PROBE_RULE", "Inhibitor", "Muting", "alert_key", "labels_text"]
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -55,8 +55,10 @@ class Muting:
         return bool(self.inhibited_by)
 
 
-def _key(labels: Mapping[str, str]) -> Labels:
-    return tuple(sorted(labels.items()))
+def alert_key(labels: Mapping[str, str] | Labels) -> Labels:
+    """Sorted label pairs without empty values: Alertmanager, like Prometheus, drops those."""
+    pairs = labels.items() if isinstance(labels, Mapping) else labels
+    return tuple(sorted((name, value) for name, value in pairs if value != ""))
 
 
 class Inhibitor:
@@ -85,17 +87,18 @@ class Inhibitor:
     def _observe(
         self, firing: Sequence[Mapping[str, str]], resolved: Sequence[Mapping[str, str]]
     ) -> list[Muting]:
-        wanted = [_key(labels) for labels in firing]
-        leftovers = [dict(k) for k in self._firing if k not in wanted]
+        wanted = [alert_key(labels) for labels in firing]
+        ended = [k for k in self._firing if k not in wanted] + [alert_key(r) for r in resolved]
         post_alerts(
             self.server,
-            [alert(labels, ended=True) for labels in [*leftovers, *resolved]]
-            + [alert(labels) for labels in firing],
+            [alert(dict(key), ended=True) for key in ended] + [alert(dict(key)) for key in wanted],
         )
         self._firing = wanted
         self.catch_up()
         found = {
-            _key(a["labels"]): a for a in get_alerts(self.server) if a["labels"].get(_SIDE) is None
+            alert_key(a["labels"]): a
+            for a in get_alerts(self.server)
+            if a["labels"].get(_SIDE) is None
         }
         by_fingerprint = {a["fingerprint"]: key for key, a in found.items()}
         missing = [k for k in wanted if k not in found]

@@ -42,7 +42,7 @@ from promrules.alertmanager import (
 from promrules.am_fixtures import alertmanager_pool
 from promrules.am_server import ServerError
 from promrules.grouping import alertmanager_grouping, expected_grouping
-from promrules.inhibition import Muting, labels_text
+from promrules.inhibition import Muting, alert_key, labels_text
 from promrules.route_options import RouteOptions, matched_routes, option_differences
 
 __all__ = ["RoutingCasesFile", "amtool_header", "is_routing_cases"]
@@ -232,8 +232,8 @@ class InhibitionCaseItem(_RoutingItem):
             m.labels: m
             for m in inhibitor.observe([dict(k) for k in posted], [dict(k) for k in case.resolved])
         }
-        wrong = [("muted", k) for k in case.muted if not seen[tuple(sorted(k))].muted]
-        wrong += [("not muted", k) for k in case.not_muted if seen[tuple(sorted(k))].muted]
+        wrong = [("muted", k) for k in case.muted if not seen[alert_key(k)].muted]
+        wrong += [("not muted", k) for k in case.not_muted if seen[alert_key(k)].muted]
         if wrong:
             raise RoutingFailure(
                 f"inhibition case {case.name!r} ({self.shown(self.path)}:{case.line})",
