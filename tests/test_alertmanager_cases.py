@@ -66,7 +66,7 @@ cases:
     mute_time_intervals: []
     repeat_interval: 4h
   - name: info-takes-the-root-defaults
-    labels: {alertname: Info, severity: info}
+    labels: {alertname: Info, severity: info, cluster: ""}
     receivers: [default]
     group_by: [alertname, cluster]
     group_wait: 15s

@@ -32,7 +32,8 @@ def expected_grouping(routes: Sequence[RouteOptions], labels: Mapping[str, str])
     for route in routes:
         group_by = route.values["group_by"]
         assert isinstance(group_by, tuple)
-        names = group_by if group_by == ("...",) else tuple(n for n in group_by if n in labels)
+        present = [n for n in group_by if labels.get(n, "") != ""]  # empty is absent, as in AM
+        names = group_by if group_by == ("...",) else tuple(present)
         found.append((route.receiver, tuple(sorted(names))))
     return tuple(sorted(found))
 
