@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alertmanager.harness import alertmanager_server, webhook_test_config
-from alertmanager.servers import ServerError, ServerProcess, find_binary
+from alertmanager.harness import start_alertmanager, webhook_test_config
 from alertmanager.webhook import WebhookRecorder, webhook_receiver
+from promrules.am_server import ServerError, ServerProcess, find_binary
 from promrules.routing_items import amtool_header
 
 HERE = Path(__file__).resolve().parent
@@ -57,7 +57,7 @@ def alertmanager(
         binary = find_binary(
             "ALERTMANAGER", "prometheus-alertmanager", "alertmanager", rootdir=pytestconfig.rootpath
         )
-        with alertmanager_server(binary, config, workdir) as server:
+        with start_alertmanager(binary, config, workdir) as server:
             yield server
     except ServerError as exc:
         pytest.fail(str(exc), pytrace=False)

@@ -13,25 +13,41 @@ import copy
 import glob
 import itertools
 import time
-import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
-from alertmanager.servers import ServerProcess, running
+from promrules.am_api import alert, get_alerts, poll, post_alerts
+from promrules.am_server import ServerProcess, running, start_alertmanager
+from promrules.inhibition import PROBE_RULE
 
-T = TypeVar("T")
+__all__ = [
+    "alert",
+    "deployed_test_config",
+    "fast_rule_copy",
+    "get_alerts",
+    "poll",
+    "post_alerts",
+    "prometheus_server",
+    "secret_files",
+    "start_alertmanager",
+    "unique_value",
+    "webhook_test_config",
+]
 
 TEST_GROUP_WAIT = "1s"
 TEST_GROUP_INTERVAL = "1s"
 
 
 def webhook_test_config(source: Path, webhook_url: str) -> dict[str, Any]:
-    """The shipped config with every receiver sending to `webhook_url/<receiver name>`."""
+    """The shipped config with every receiver sending to `webhook_url/<receiver name>`.
+
+    The package's probe inhibit rule goes first, so tests can wait for the
+    inhibitor to catch up (promrules.inhibition); it only relates probe alerts.
+    """
     config = yaml.safe_load(source.read_text())
     shipped_global = config.get("global") or {}
     config["global"] = {"resolve_timeout": shipped_global.get("resolve_timeout", "5m")}
@@ -45,6 +61,7 @@ def webhook_test_config(source: Path, webhook_url: str) -> dict[str, Any]:
         for receiver in config["receivers"]
     ]
     config.pop("templates", None)
+    config["inhibit_rules"] = [PROBE_RULE, *config.get("inhibit_rules", [])]
     _shorten_timers(config["route"], is_root=True)
     return dict(config)
 
@@ -99,69 +116,6 @@ def _shorten_timers(route: dict[str, Any], is_root: bool) -> None:
         route["group_interval"] = TEST_GROUP_INTERVAL
     for child in route.get("routes") or []:
         _shorten_timers(child, is_root=False)
-
-
-@contextmanager
-def alertmanager_server(binary: str, config: Path, workdir: Path) -> Iterator[ServerProcess]:
-    """Alertmanager 0.25 on loopback, clustering off, storage in `workdir`."""
-    storage = workdir / "alertmanager-data"
-    storage.mkdir(exist_ok=True)
-
-    def argv(port: int) -> list[str]:
-        return [
-            binary,
-            f"--config.file={config}",
-            f"--storage.path={storage}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",  # empty: no gossip, no settle wait
-        ]
-
-    with running("alertmanager", argv, workdir) as server:
-        yield server
-
-
-def alert(labels: Mapping[str, str], *, ended: bool = False) -> dict[str, Any]:
-    """An API v2 alert body starting now; `ended` makes it already resolved.
-
-    startsAt must not lie further back than group_wait: Alertmanager flushes a
-    new group at once for such an alert, before the inhibitor may have seen
-    an inhibiting alert posted in the same request, and the tests would race.
-    """
-    now = datetime.now(UTC)
-    body: dict[str, Any] = {
-        "labels": dict(labels),
-        "annotations": {"summary": f"test alert {labels.get('alertname', '')}"},
-        "startsAt": now.isoformat(),
-    }
-    if ended:
-        body["startsAt"] = (now - timedelta(seconds=2)).isoformat()
-        body["endsAt"] = (now - timedelta(seconds=1)).isoformat()
-    return body
-
-
-def post_alerts(server: ServerProcess, alerts: list[dict[str, Any]]) -> None:
-    server.post_json("/api/v2/alerts", alerts)
-
-
-def get_alerts(server: ServerProcess, **matchers: str) -> list[dict[str, Any]]:
-    """GET /api/v2/alerts filtered by equality matchers, inhibited ones included."""
-    query = [("filter", f'{name}="{value}"') for name, value in matchers.items()]
-    query += [("inhibited", "true"), ("silenced", "true"), ("active", "true")]
-    result = server.get_json("/api/v2/alerts?" + urllib.parse.urlencode(query))
-    return list(result)
-
-
-def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float) -> T:
-    """Fetch until `done` says yes or `timeout` passes; the last value either way.
-
-    Returning rather than raising lets the caller's assert show what was seen.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if done(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 _unique = itertools.count(1)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from alertmanager.harness import alert, post_alerts
 from alertmanager.harness import unique_value as unique
-from alertmanager.servers import ServerProcess
 from alertmanager.webhook import Notification, WebhookRecorder
+from promrules.am_server import ServerProcess
 
 
 def test_each_severity_reaches_its_own_receiver(

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from alertmanager.harness import alert, get_alerts, poll, post_alerts, unique_value
-from alertmanager.servers import ServerProcess
+from promrules.am_server import ServerProcess
+from promrules.inhibition import Inhibitor
 
 Key = tuple[str, str, str]  # alertname, severity, instance ("" = no instance label)
 
@@ -136,17 +137,8 @@ def test_inhibition(alertmanager: ServerProcess, case: Case) -> None:
 
 
 def _wait_until_the_inhibitor_caught_up(server: ServerProcess) -> None:
-    """Post a critical/warning pair of its own and wait until the warning is muted.
-
-    The inhibitor reads posted alerts in order, so once it mutes this later pair it
-    has seen every alert the case posted before.
-    """
-    cluster = unique_value("caught-up").replace("-", "_")
-    pair = [("Marker", "critical", "a"), ("Marker", "warning", "a")]
-    post_alerts(server, [alert(_labels(k, cluster)) for k in pair])
-    muted = {pair[1]: {pair[0]}}
-    seen = poll(lambda: _observed(server, cluster, 2), lambda seen: seen == muted, timeout=10)
-    assert seen == muted, f"the inhibitor never muted a fresh warning under its critical: {seen}"
+    """The package's probe pair: once it is muted, the inhibitor has seen every earlier alert."""
+    Inhibitor(server).catch_up()
 
 
 def _explain(case: Case, seen: dict[Key, set[Key]] | None) -> str:

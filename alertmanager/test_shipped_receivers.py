@@ -19,16 +19,16 @@ import yaml
 
 from alertmanager.harness import (
     alert,
-    alertmanager_server,
     deployed_test_config,
     poll,
     post_alerts,
     secret_files,
+    start_alertmanager,
     unique_value,
 )
-from alertmanager.servers import ServerError, ServerProcess, find_binary
 from alertmanager.smtp_sink import SmtpSink, smtp_sink
 from alertmanager.webhook import WebhookRecorder
+from promrules.am_server import ServerError, ServerProcess, find_binary
 
 SHIPPED = Path(__file__).resolve().parent / "config.yml"
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"
@@ -63,7 +63,7 @@ def deployed(
                 "alertmanager",
                 rootdir=pytestconfig.rootpath,
             )
-            with alertmanager_server(binary, config, workdir) as server:
+            with start_alertmanager(binary, config, workdir) as server:
                 yield Deployment(server, smtp)
         except ServerError as exc:
             pytest.fail(str(exc), pytrace=False)

@@ -17,19 +17,22 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 from promrules import yamlnodes as yn
+from promrules.route_values import OPTION_KEYS, expected_value
 from promrules.yamlnodes import YamlError
 
 __all__ = [
     "Amtool",
     "AmtoolError",
     "ConfigCheck",
+    "InhibitionCase",
     "Route",
     "RoutingCase",
     "RoutingCases",
@@ -47,6 +50,7 @@ DEFAULT_TIMEOUT = 60.0
 _VERSION_RE = re.compile(r"\bversion (\d+\.\d+\.\d+)")
 _LABEL_NAME_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _MISMATCH = "Expected receivers did not match resolved receivers"
+Named = TypeVar("Named", "RoutingCase", "InhibitionCase")
 
 
 class AmtoolError(Exception):
@@ -204,15 +208,38 @@ def locate_amtool(
     return Amtool(resolved, match.group(1), source, timeout=timeout)
 
 
+Labels = tuple[tuple[str, str], ...]
+Expected = tuple[tuple[str, object], ...]  # route option key -> expected value (route_values)
+
+
 @dataclass(frozen=True)
 class RoutingCase:
-    """Alert labels and the receivers they must reach, in routing-tree order."""
+    """Alert labels, the receivers they must reach in routing-tree order, and route options."""
 
     name: str
-    labels: tuple[tuple[str, str], ...]
+    labels: Labels
     receivers: tuple[str, ...]
     description: str
     line: int
+    expect: Expected = ()  # options every matched route must have
+    per_route: tuple[Expected, ...] = ()  # empty, or one entry per receiver
+
+    @property
+    def checks_options(self) -> bool:
+        return bool(self.expect) or any(self.per_route)
+
+
+@dataclass(frozen=True)
+class InhibitionCase:
+    """Alerts posted together to a real Alertmanager, and which of them it must mute."""
+
+    name: str
+    description: str
+    line: int
+    firing: tuple[Labels, ...]  # sources that are not themselves under test
+    resolved: tuple[Labels, ...]  # posted already ended
+    muted: tuple[Labels, ...]
+    not_muted: tuple[Labels, ...]
 
 
 @dataclass(frozen=True)
@@ -223,6 +250,7 @@ class RoutingCases:
     config: Path
     rules: str  # glob of the rule files whose alerts must all reach a severity receiver
     cases: tuple[RoutingCase, ...]
+    inhibitions: tuple[InhibitionCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,8 +263,9 @@ class RuleAlert:
     labels: tuple[tuple[str, str], ...]
 
 
-_FILE_KEYS = {"config", "rules", "cases"}
-_CASE_KEYS = {"name", "description", "labels", "receivers"}
+_FILE_KEYS = {"config", "rules", "cases", "inhibitions"}
+_CASE_KEYS = {"name", "description", "labels", "receivers", "routes", *OPTION_KEYS}
+_INHIBITION_KEYS = {"name", "description", "firing", "resolved", "muted", "not_muted"}
 
 
 def load_routing_cases(path: Path) -> RoutingCases:
@@ -248,15 +277,33 @@ def load_routing_cases(path: Path) -> RoutingCases:
     _refuse_unknown_keys(where, root, _FILE_KEYS)
     config = _required_text(where, root, "config")
     rules = yn.scalar(yn.get(root, "rules")) or ""
-    cases_node = yn.get(root, "cases")
-    case_nodes = yn.sequence(cases_node)
-    if not case_nodes:
-        line = yn.line_of(cases_node or root)
-        raise YamlError(where, line, "`cases:` must be a non-empty list")
-    cases: list[RoutingCase] = []
+    cases = _read_named(where, root, "cases", _read_case)
+    inhibitions = _read_named(where, root, "inhibitions", _read_inhibition)
+    if not cases and not inhibitions:
+        line = yn.line_of(yn.get(root, "cases") or root)
+        raise YamlError(where, line, "`cases:` or `inhibitions:` must be a non-empty list")
+    base = path.parent
+    config_path = Path(os.path.normpath(base / config))
+    if not config_path.is_file():
+        line = yn.line_of(yn.get(root, "config") or root)
+        raise YamlError(where, line, f"`config:` {config!r} is not a file next to this one")
+    rules_glob = "" if not rules else os.path.normpath(base / rules)
+    return RoutingCases(path, config_path, rules_glob, tuple(cases), tuple(inhibitions))
+
+
+def _read_named(
+    where: str, root: yaml.MappingNode, key: str, read: Callable[[str, yaml.Node], Named]
+) -> list[Named]:
+    """The entries of a list of named cases (absent: none); names are unique per list."""
+    node = yn.get(root, key)
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise YamlError(where, yn.line_of(node), f"`{key}:` must be a non-empty list")
+    found: list[Named] = []
     seen: dict[str, int] = {}
-    for node in case_nodes:
-        case = _read_case(where, node)
+    for item in node.value:
+        case = read(where, item)
         if case.name in seen:
             raise YamlError(
                 where,
@@ -264,14 +311,8 @@ def load_routing_cases(path: Path) -> RoutingCases:
                 f"case name {case.name!r} is already used on line {seen[case.name]}",
             )
         seen[case.name] = case.line
-        cases.append(case)
-    base = path.parent
-    config_path = Path(os.path.normpath(base / config))
-    if not config_path.is_file():
-        line = yn.line_of(yn.get(root, "config") or root)
-        raise YamlError(where, line, f"`config:` {config!r} is not a file next to this one")
-    rules_glob = "" if not rules else os.path.normpath(base / rules)
-    return RoutingCases(path, config_path, rules_glob, tuple(cases))
+        found.append(case)
+    return found
 
 
 def default_receiver(config: Path) -> str:
@@ -296,7 +337,80 @@ def _read_case(where: str, node: yaml.Node) -> RoutingCase:
     if not receivers or not all(receivers):
         raise YamlError(where, line, f"case {name!r}: `receivers:` must list receiver names")
     description = yn.scalar(yn.get(node, "description")) or ""
-    return RoutingCase(name, labels, receivers, description, line)
+    expect = _expectations(where, node)
+    per_route = _per_route(where, node, name, len(receivers))
+    return RoutingCase(name, labels, receivers, description, line, expect, per_route)
+
+
+def _expectations(where: str, node: yaml.MappingNode) -> Expected:
+    found = []
+    for key in OPTION_KEYS:
+        value = yn.get(node, key)
+        if value is not None:
+            found.append((key, expected_value(where, key, value)))
+    return tuple(found)
+
+
+def _per_route(where: str, node: yaml.MappingNode, name: str, count: int) -> tuple[Expected, ...]:
+    """`routes:` holds one mapping of options per receiver, in the same order."""
+    routes_node = yn.get(node, "routes")
+    if routes_node is None:
+        return ()
+    entries = yn.sequence(routes_node)
+    if not isinstance(routes_node, yaml.SequenceNode) or len(entries) != count:
+        key_line = next(yn.line_of(k) for k, _v in node.value if yn.scalar(k) == "routes")
+        raise YamlError(
+            where,
+            key_line,
+            f"case {name!r}: `routes:` must list one mapping per receiver ({count})",
+        )
+    found = []
+    for entry in entries:
+        if not isinstance(entry, yaml.MappingNode):
+            raise YamlError(where, yn.line_of(entry), "each `routes:` entry must be a mapping")
+        _refuse_unknown_keys(where, entry, set(OPTION_KEYS))
+        found.append(_expectations(where, entry))
+    return tuple(found)
+
+
+def _read_inhibition(where: str, node: yaml.Node) -> InhibitionCase:
+    line = yn.line_of(node)
+    if not isinstance(node, yaml.MappingNode):
+        raise YamlError(
+            where, line, "each inhibition case must be a mapping with name, firing, ..."
+        )
+    _refuse_unknown_keys(where, node, _INHIBITION_KEYS)
+    name = _required_text(where, node, "name")
+    lists = {
+        key: _alert_list(where, node, key) for key in ("firing", "resolved", "muted", "not_muted")
+    }
+    if not lists["muted"] and not lists["not_muted"]:
+        raise YamlError(where, line, f"case {name!r}: give `muted:` or `not_muted:` alerts")
+    description = yn.scalar(yn.get(node, "description")) or ""
+    return InhibitionCase(
+        name,
+        description,
+        line,
+        lists["firing"],
+        lists["resolved"],
+        lists["muted"],
+        lists["not_muted"],
+    )
+
+
+def _alert_list(where: str, node: yaml.MappingNode, key: str) -> tuple[Labels, ...]:
+    """A list of alerts, each a mapping of its labels."""
+    found = yn.get(node, key)
+    if found is None:
+        return ()
+    if not isinstance(found, yaml.SequenceNode):
+        raise YamlError(where, yn.line_of(found), f"`{key}:` must be a list of label mappings")
+    alerts = []
+    for item in found.value:
+        if not isinstance(item, yaml.MappingNode) or not item.value:
+            raise YamlError(where, yn.line_of(item), f"each `{key}:` alert must be a label mapping")
+        alerts.append(_label_pairs(where, item))
+    return tuple(alerts)
 
 
 def _label_pairs(where: str, node: yaml.MappingNode) -> tuple[tuple[str, str], ...]:

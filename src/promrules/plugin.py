@@ -45,9 +45,11 @@ from promrules.slow_notice import SlowNotice
 from promrules.snapshot import is_generated
 from promrules.snapshot.update import update_snapshots
 
-# The scenario fixture, the pytest-xdist hooks and the upgrade check live in their own modules.
+# The scenario and Alertmanager fixtures, the pytest-xdist hooks and the upgrade check live in
+# their own modules.
 pytest_plugins = [
     "promrules.fixtures",
+    "promrules.am_fixtures",  # alertmanager_server
     "promrules.distribution",
     "promrules.upgrade.session_compare",  # --promrules-compare-promtool
 ]

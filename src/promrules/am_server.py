@@ -1,10 +1,11 @@
-"""Start real Alertmanager and Prometheus processes on loopback, and always stop them.
+"""Start real Alertmanager (or Prometheus) processes on loopback, and always stop them.
 
-The tests run the Debian binaries the deployment runs, not fakes: what matters
-is what Alertmanager 0.25 actually inhibits and sends. Each server gets a free
-127.0.0.1 port, its own temporary storage and a log file that is shown when it
-fails to come up. Every wait is bounded; `running` stops the process on the way
-out whatever happened inside the block.
+Inhibition is checked against the real Alertmanager, not a re-implementation:
+what matters is what the deployed version actually mutes. Each server gets a
+free 127.0.0.1 port, its own temporary storage and a log file that is shown
+when it fails to come up. Every wait is bounded and waits for an answer from
+the server, not for a fixed time; `running` stops the process on the way out
+whatever happened inside the block.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "ServerError",
+    "ServerProcess",
+    "find_alertmanager",
+    "find_binary",
+    "free_port",
+    "running",
+    "start_alertmanager",
+]
+
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
@@ -38,7 +49,7 @@ def find_binary(env_var: str, *names: str, rootdir: Path) -> str:
     for name in names:
         project = rootdir / ".tools" / "bin" / name
         if project.exists():
-            return str(project)
+            return str(project.resolve())  # servers run with cwd in their own folder
     for name in names:
         on_path = shutil.which(name)
         if on_path:
@@ -49,11 +60,30 @@ def find_binary(env_var: str, *names: str, rootdir: Path) -> str:
     )
 
 
+def find_alertmanager(rootdir: Path) -> str:
+    """ALERTMANAGER, then .tools/bin under `rootdir`, then PATH (Debian's name first)."""
+    return find_binary("ALERTMANAGER", "prometheus-alertmanager", "alertmanager", rootdir=rootdir)
+
+
 def free_port() -> int:
     """A port that was free a moment ago; `running` retries if someone takes it first."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# Debian's Alertmanager reads its default template from this file of its package,
+# so a binary copied out of the package alone cannot start.
+_DEBIAN_TEMPLATE = "/usr/share/prometheus/alertmanager/default.tmpl"
+
+
+def _known_cause(log: str) -> str:
+    if _DEBIAN_TEMPLATE in log and "no such file" in log:
+        return (
+            f" (Debian's alertmanager needs {_DEBIAN_TEMPLATE} from its package: install "
+            "prometheus-alertmanager, or point ALERTMANAGER at an upstream release binary)"
+        )
+    return ""
 
 
 @dataclass
@@ -102,9 +132,10 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                log = self.log_tail()
                 raise ServerError(
-                    f"{self.name} exited with code {self.process.returncode} while starting; "
-                    f"its log:\n{self.log_tail()}"
+                    f"{self.name} exited with code {self.process.returncode} while starting"
+                    f"{_known_cause(log)}; its log:\n{log}"
                 )
             with (
                 suppress(urllib.error.URLError, OSError),
@@ -131,15 +162,19 @@ def running(
     for attempt in range(1, attempts + 1):
         port = free_port()
         log = workdir / f"{name}-{attempt}.log"
+        argv = argv_for_port(port)
         with log.open("wb") as sink:
-            process = subprocess.Popen(
-                argv_for_port(port),
-                cwd=workdir,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=None if env is None else dict(env),
-            )
+            try:
+                process = subprocess.Popen(
+                    argv,
+                    cwd=workdir,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=None if env is None else dict(env),
+                )
+            except OSError as exc:
+                raise ServerError(f"cannot start {name} ({argv[0]}): {exc.strerror}") from None
         server = ServerProcess(name, process, port, log)
         try:
             server.wait_ready(STARTUP_TIMEOUT)
@@ -153,3 +188,22 @@ def running(
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def start_alertmanager(binary: str, config: Path, workdir: Path) -> Iterator[ServerProcess]:
+    """Alertmanager on loopback, clustering off, storage in `workdir`."""
+    storage = workdir / "alertmanager-data"
+    storage.mkdir(parents=True, exist_ok=True)
+
+    def argv(port: int) -> list[str]:
+        return [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={storage}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",  # empty: no gossip, no settle wait
+        ]
+
+    with running("alertmanager", argv, workdir) as server:
+        yield server
