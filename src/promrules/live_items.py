@@ -151,4 +151,6 @@ class LiveCaseItem(PromrulesItem):
         return _relative("\n".join(lines), self.config)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.rule.path, self.rule.line - 1, f"{self.alert}::{self.name}"
+        # The rule's name, not the node's: pytest turns dots of a domain that ends
+        # the node id into `::` (`Errors (r.yml:6)` would show as `r::yml`).
+        return self.rule.path, self.rule.line - 1, f"{self.rule.name}::{self.name}"
