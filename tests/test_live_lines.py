@@ -1,6 +1,7 @@
 """Live-derived cases point at the user's rule file and a line it has.
 
-Their cases sit in a temp test file, but the items belong to the rule file:
+Their cases sit in a temp test file (written when the first of them runs), but the
+items belong to the rule file:
 a line of the temp file cited with the rule file's name would be a line that
 does not exist (`rules/r.yml:137` in a 12-line file).
 """
@@ -9,15 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from promrules.derived_items import DerivedCaseItem
+from promrules.live_items import LiveCaseItem
 from tests.helpers import RULES
 
 
 def test_live_items_cite_the_rules_line(pytester: pytest.Pytester, promtool_env: object) -> None:
     rules = pytester.mkdir("rules")
     (rules / "demo.yml").write_text(RULES)
-    items = [i for i in pytester.getitems(rules) if isinstance(i, DerivedCaseItem)]
-    assert items, "nothing was derived"
+    items = [i for i in pytester.getitems(rules) if isinstance(i, LiveCaseItem)]
+    assert items, "nothing was planned"
     alert_line = RULES.splitlines().index("      - alert: HighValue") + 1
     for item in items:
         path, line, _ = item.reportinfo()

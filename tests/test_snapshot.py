@@ -122,13 +122,23 @@ def test_a_changed_rule_fails_its_generated_cases_with_what_changed(
 ) -> None:
     assert _generate(promtool_env) == 0
     _edit_rules(project, old, new)
-    result = project.runpytest("rule_tests")
-    result.assert_outcomes(failed=4)
+    result = project.runpytest("rule_tests", "-rs", "-p", "no:randomly")
+    result.assert_outcomes(failed=1, skipped=3)  # one failure per changed alert
     result.stdout.fnmatch_lines(
         [
             f"HighValue (rules/demo.yml:5) changed since this file was generated: {change}",
             "If the change is intended, accept it with `promrules generate` "
             "(or `pytest --promrules-update`)*",
+            "Its 4 generated cases against the rule as it is now: * fail*",
+        ]
+    )
+    out = result.stdout.str()
+    assert out.count("changed since this file was generated") == 1, out
+    assert "(passed)" not in out
+    result.stdout.fnmatch_lines(
+        [
+            "SKIPPED * HighValue changed since rule_tests/generated/demo_test.yml was generated: "
+            "see rule_tests/generated/demo_test.yml::HighValue::fires-after-for"
         ]
     )
 
@@ -138,6 +148,19 @@ def test_a_changed_rule_fails_its_generated_cases_with_what_changed(
         ["*demo_test.yml: 4 cases for 1 alerts of rules/demo.yml (written)"]
     )
     assert project.runpytest("rule_tests").ret == pytest.ExitCode.OK
+
+
+def test_a_changed_alert_fails_once_whichever_of_its_cases_are_selected(
+    project: pytest.Pytester, promtool_env: Promtool
+) -> None:
+    """The failure goes to the first selected case, so `-k` and `--lf` still see it."""
+    assert _generate(promtool_env) == 0
+    _edit_rules(project, "demo_value > 90", "demo_value > 85")
+    result = project.runpytest("rule_tests", "-p", "no:randomly", "-k", "at-threshold or resolves")
+    result.assert_outcomes(failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*Its 2 generated cases against the rule as it is now:*", "FAILED *::at-threshold*"]
+    )
 
 
 def test_removed_and_added_alerts_are_named_until_regenerated(

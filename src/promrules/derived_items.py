@@ -1,11 +1,12 @@
-"""pytest nodes for derived boundary cases: live (derived now) and snapshot (generated file).
+"""pytest nodes for derived boundary cases of a generated file (snapshot mode).
 
-Both modes show the same tree: `<file>::<Alert>::<case>`, one item per derived
-test group (`fires-after-for`, `quiet-short-of-threshold`, `at-threshold`,
-`resolves-after-clearing`), plus an item per case that could not be derived,
-which skips with the reason, so that no alert disappears without a word.
-In snapshot mode each item also compares the rule with the signature the
-file was generated from, and fails with what changed and how to accept it.
+Live mode (`live_items`) shows the same tree: `<file>::<Alert>::<case>`, one
+item per derived test group (`fires-after-for`, `quiet-short-of-threshold`,
+`at-threshold`, `resolves-after-clearing`), plus an item per case that could
+not be derived, which skips with the reason, so that no alert disappears
+without a word. Here each alert is also compared with the signature the file
+was generated from: a changed alert fails once, with what changed and how
+to accept it, and its other cases skip with a pointer to that failure.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
+from promrules.coverage import CoverageReport
 from promrules.durations import format_duration
 from promrules.live import LIVE
 from promrules.model import Case, TestFile, TestGroup
@@ -36,7 +38,16 @@ from promrules.results import CaseResult
 from promrules.snapshot import AlertSignature, describe_changes, read_header
 from promrules.snapshot.document import GapEntry
 
-__all__ = ["GeneratedTestFile", "alert_nodes"]
+__all__ = [
+    "GeneratedTestFile",
+    "NotDerivedItem",
+    "alert_nodes",
+    "combine",
+    "format_failure",
+    "record_coverage",
+    "rule_labels",
+    "shown_case",
+]
 
 ACCEPT = "`promrules generate` (or `pytest --promrules-update`)"
 
@@ -134,16 +145,20 @@ class DerivedAlertNode(pytest.Collector):
             )
             return
         names = _unique(_item_name(g, self.name) for g in self.groups)
+        changed = ChangedAlert(self.rule, self.changes) if self.changes else None
         for group, name in zip(self.groups, names, strict=True):
-            yield DerivedCaseItem.from_parent(
+            item = DerivedCaseItem.from_parent(
                 self,
                 name=name,
                 test_file=self.test_file,
                 group=group,
-                case=_shown_case(group),
+                case=shown_case(group),
                 rule=self.rule,
-                changes=self.changes,
+                changed=changed,
             )
+            if changed is not None:
+                changed.items.append(item)
+            yield item
         for gap in self.gaps:
             if not gap.applies:  # not a miss: recorded in the generated file's header
                 continue
@@ -162,7 +177,7 @@ class RemovedAlertNode(pytest.Collector):
         )
 
 
-def _at(failure: Failure) -> str:
+def format_failure(failure: Failure) -> str:
     """A failure of a group item, with the evaluation time it happened at."""
     if failure.time_ms is None:
         return render_failure(failure)
@@ -170,13 +185,13 @@ def _at(failure: Failure) -> str:
     return f"at {format_duration(failure.time_ms)}{what}:\n{render_failure(failure)}"
 
 
-def _shown_case(group: TestGroup) -> Case:
+def shown_case(group: TestGroup) -> Case:
     """The case that stands for a whole derived group (reports chart it): its last alert check."""
     alerts = [case for case in group.cases if case.kind == "alert"]
     return alerts[-1] if alerts else group.cases[0]
 
 
-def _combine(verdicts: list[CaseResult]) -> CaseResult:
+def combine(verdicts: list[CaseResult]) -> CaseResult:
     errors = [v for v in verdicts if v.status == "error"]
     if errors:
         return errors[0]
@@ -186,52 +201,118 @@ def _combine(verdicts: list[CaseResult]) -> CaseResult:
     return CaseResult("passed")
 
 
+def record_coverage(
+    coverage: CoverageReport, rule: AlertDefinition, group: TestGroup, name: str
+) -> None:
+    """A passed derived case counts for its alert's coverage."""
+    alerts = [case for case in group.cases if case.kind == "alert"]
+    for case in alerts:
+        coverage.record(case.subject, firing=case.expected_alerts > 0)
+    if not alerts and name.startswith(("fires", "resolves", "quiet")):
+        # A rule sharing its name is checked through its ALERTS series only.
+        coverage.record(rule.name, firing=not name.startswith("quiet"), line=rule.line)
+
+
+class ChangedAlert:
+    """An alert whose rule changed since its file was generated: one failure, not one per case.
+
+    Its first selected item (the carrier) fails with what changed and every
+    failure of the alert's selected cases; the others skip with a pointer to
+    it. Choosing among the selected items keeps `-k` and `--lf` runs honest.
+    """
+
+    def __init__(self, rule: AlertDefinition, changes: list[str]) -> None:
+        self.rule = rule
+        self.changes = changes
+        self.items: list[DerivedCaseItem] = []
+
+    def selected(self, session: pytest.Session) -> list[DerivedCaseItem]:
+        chosen = session.config.stash.get(_SELECTED, None)
+        if chosen is None:
+            chosen = session.config.stash[_SELECTED] = {id(i) for i in session.items}
+        return [item for item in self.items if id(item) in chosen] or self.items
+
+    def carrier(self, session: pytest.Session) -> DerivedCaseItem:
+        return self.selected(session)[0]
+
+
+_SELECTED = pytest.StashKey[set[int]]()  # ids of the session's selected items
+
+
 class DerivedCaseItem(CaseItem):
     """One derived test group: every evaluation of it must pass."""
 
-    def __init__(self, *, rule: AlertDefinition, changes: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *, rule: AlertDefinition, changed: ChangedAlert | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.rule = rule
-        self.changes = changes
+        self.changed = changed
 
     def setup(self) -> None:
+        if self.changed is not None:
+            carrier = self.changed.carrier(self.session)
+            if carrier is not self:
+                pytest.skip(
+                    f"{self.rule.name} changed since {_shown(self.path, self.config)} "
+                    f"was generated: see {carrier.nodeid}"
+                )
         result = self.state.test_file_result(self.test_file)
-        self.verdict = _combine([result.result_for(self.group, c) for c in self.group.cases])
-        if self.verdict.status == "error":
+        self.verdict = combine([result.result_for(self.group, c) for c in self.group.cases])
+        if self.verdict.status == "error" and self.changed is None:
             pytest.fail(self._message(), pytrace=False)
 
     def runtest(self) -> None:
-        if self.changes or self.verdict.status != "passed":
+        if self.changed is not None:
+            raise PromrulesError(self._changed_message(self.changed))
+        if self.verdict.status != "passed":
             raise PromrulesError(self._message())
-        alerts = [case for case in self.group.cases if case.kind == "alert"]
-        for case in alerts:
-            self.state.coverage.record(case.subject, firing=case.expected_alerts > 0)
-        if not alerts and self.name.startswith(("fires", "resolves", "quiet")):
-            # A rule sharing its name is checked through its ALERTS series only.
-            firing = not self.name.startswith("quiet")
-            self.state.coverage.record(self.rule.name, firing=firing, line=self.rule.line)
+        record_coverage(self.state.coverage, self.rule, self.group, self.name)
 
     @property
     def _line(self) -> int:
-        """The line to cite in `self.path`: the group's in a generated file; in live mode
-        (`self.path` is the rule file, the cases sit in a temp file) the rule's."""
-        return self.group.line if self.path == self.test_file.path else self.rule.line
+        """The line to cite in the generated file: the group's."""
+        return self.group.line
+
+    def _verdict_lines(self) -> list[str]:
+        if self.verdict.status == "passed":
+            return []
+        return [format_failure(f) for f in self.verdict.failures] or [self.verdict.message]
 
     def _message(self) -> str:
         where = f"{_shown(self.path, self.config)}:{self._line}"
         lines = [f"{where}: {self.rule.name} {self.name} ({self.verdict.status})"]
-        if self.changes:
-            rule_at = f"{_shown(self.rule.path, self.config)}:{self.rule.line}"
-            lines.append(
-                f"{self.rule.name} ({rule_at}) changed since this file was generated: "
-                + "; ".join(self.changes)
-            )
-            lines.append(
-                f"If the change is intended, accept it with {ACCEPT} "
-                "and commit the regenerated file."
-            )
-        if self.verdict.status != "passed":
-            lines += [_at(f) for f in self.verdict.failures] or [self.verdict.message]
+        return _relative("\n".join(lines + self._verdict_lines()), self.config)
+
+    def _changed_message(self, changed: ChangedAlert) -> str:
+        """What changed, how to accept it, and how each selected case of the alert fares now."""
+        rule_at = f"{_shown(self.rule.path, self.config)}:{self.rule.line}"
+        lines = [
+            f"{_shown(self.path, self.config)}:{self._line}: {self.rule.name} (changed)",
+            f"{self.rule.name} ({rule_at}) changed since this file was generated: "
+            + "; ".join(changed.changes),
+            f"If the change is intended, accept it with {ACCEPT} and commit the regenerated file.",
+        ]
+        siblings = changed.selected(self.session)
+        result = self.state.test_file_result(self.test_file)
+        failing = []
+        for item in siblings:
+            verdicts = [result.result_for(item.group, c) for c in item.group.cases]
+            item.verdict = combine(verdicts)
+            if item.verdict.status != "passed":
+                failing.append(item)
+        names = ", ".join(item.name for item in failing)
+        lines.append(
+            f"Its {len(siblings)} generated case{'s' if len(siblings) != 1 else ''} against "
+            f"the rule as it is now: {len(failing)} fail"
+            + (f" ({names})" if failing else "")
+            + ("; the others are skipped and point here" if len(siblings) > 1 else "")
+        )
+        for item in failing:
+            where = f"{_shown(item.path, self.config)}:{item._line}"
+            lines.append(f"{item.name} ({where}, {item.verdict.status}):")
+            lines += item._verdict_lines()
+        self.verdict = CaseResult("failed", message="changed since generated")
         return _relative("\n".join(lines), self.config)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

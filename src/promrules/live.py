@@ -1,11 +1,15 @@
-"""Live mode: a rule file with no generated tests gets derived cases at collection.
+"""Live mode: a rule file with no generated tests gets derived cases, when they run.
 
 So a repository with rules and no tests gets meaningful tests at once. The
-rule files of a session are derived together (derivation shares promtool
-rounds across files), written as promtool test files into a private temp
-folder, and shown as `rules/x.yml::Alert::fires-after-for` items. A rule file
-with a generated file (snapshot mode) is not derived live: the snapshot is
-the suite of record. ini `promrules_derive = off` turns live mode off.
+items are named at collection from the rules alone (`snapshot.naming`), so
+collection and `--co` take seconds at 1,000 alerts; a rule file is derived
+when its first derived item runs (in the xdist worker that runs it), shown
+as `rules/x.yml::Alert::fires-after-for`, written as a promtool test file
+into a private temp folder, and kept in pytest's cache by the file's content
+(`live_cache`): a second run with the same rules derives nothing. A rule
+file with a generated file (snapshot mode) is not derived live: the
+snapshot is the suite of record. ini `promrules_derive = off` turns live
+mode off.
 """
 
 from __future__ import annotations
@@ -16,25 +20,49 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from promrules import yamlnodes as yn
 from promrules.alerts import AlertDefinition, load_alerts
-from promrules.derive import Progress, derive_rule_files
-from promrules.model import TestFile, load_test_file
-from promrules.promtool import Promtool, PromtoolError
+from promrules.derive import Progress, budget_from_env, derive_rule_files
+from promrules.live_cache import CacheStore, LiveCache
+from promrules.model import TestFile, TestGroup, load_test_file
+from promrules.promtool import Promtool
 from promrules.snapshot import is_generated, snapshot_path
-from promrules.snapshot.document import GapEntry, derived_entries, render
+from promrules.snapshot.document import GapEntry, derived_entries, group_name, render
 
 __all__ = ["LIVE", "Derived", "LiveDerivation"]
 
 
 @dataclass(frozen=True)
 class Derived:
+    """A rule file's derived cases: its test file, and what each planned item became."""
+
     test_file: TestFile
     rules: list[AlertDefinition]
     gaps: list[GapEntry]
+
+    def group(self, alert: str, item: str) -> TestGroup | None:
+        wanted = group_name(alert, item)
+        return next((g for g in self.test_file.groups if g.name == wanted), None)
+
+    def unplanned(self, alert: str, planned: list[str]) -> list[str]:
+        """The alert's derived cases whose names are not among `planned`."""
+        prefix = group_name(alert, "")
+        names = [(g.name or "")[len(prefix) :] for g in self.test_file.groups]
+        return [
+            name
+            for g, name in zip(self.test_file.groups, names, strict=True)
+            if (g.name or "").startswith(prefix) and name not in planned
+        ]
+
+    def gap(self, alert: str, item: str) -> GapEntry | None:
+        """The item's own gap, else the alert's (`derive`: nothing of it was derived)."""
+        found = [g for g in self.gaps if g.alert == alert and g.item == item]
+        found = found or [g for g in self.gaps if g.alert == alert and g.item == "derive"]
+        return found[0] if found else None
 
 
 @dataclass
@@ -44,8 +72,11 @@ class LiveDerivation:
     rootdir: Path
     generated_dir: Path
     workers: int
-    pending: list[Path] = field(default_factory=list)
-    done: dict[Path, Derived | str | None] = field(default_factory=dict)
+    store: CacheStore | None = None  # pytest's cache; None under `-p no:cacheprovider`
+    done: dict[Path, Derived | str] = field(default_factory=dict)
+    derived_files: list[Path] = field(default_factory=list)  # derived now, not from the cache
+    planned_alerts: int = 0  # alerts of the live rule files collected (progress total)
+    alerts_derived: int = 0  # of those, alerts whose file is derived or read from the cache
     not_derived: list[str] = field(default_factory=list)  # shown in the terminal summary
     update_lines: list[str] = field(default_factory=list)
     _tmp: Path | None = None
@@ -56,60 +87,46 @@ class LiveDerivation:
         path = snapshot_path(rule_file, self.rule_roots, self.rootdir, self.generated_dir)
         return path if path.is_file() and is_generated(path) else None
 
-    def register(self, rule_file: Path) -> None:
-        """A rule file collected this session: derive it with the others, if live applies.
-
-        Live mode covers the configured rule folders (ini `promrules_rule_paths`),
-        not every rule-shaped YAML file pytest happens to be pointed at.
-        """
+    def applies(self, rule_file: Path) -> bool:
+        """Live mode covers the configured rule folders (ini `promrules_rule_paths`) without
+        a generated file, not every rule-shaped YAML file pytest happens to be pointed at."""
         configured = any(rule_file.is_relative_to(root) for root in self.rule_roots)
-        if not (self.enabled and configured) or rule_file in self.done:
-            return
-        if self.snapshot_for(rule_file) is None:
-            self.pending.append(rule_file)
+        return self.enabled and configured and self.snapshot_for(rule_file) is None
 
     def derived(
-        self,
-        rule_file: Path,
-        promtool: Promtool | PromtoolError,
-        progress: Progress | None = None,
-    ) -> Derived | str | None:
-        """The file's derived cases; a problem text; or None (not live, or no promtool)."""
-        if rule_file not in self.pending and rule_file not in self.done:
-            return None
+        self, rule_file: Path, promtool: Promtool, progress: Progress | None = None
+    ) -> Derived | str:
+        """The file's derived cases (from the cache, or derived now); or a problem text."""
         if rule_file not in self.done:
-            self._derive_pending(promtool, progress)
-        return self.done.get(rule_file)
+            found = self._derive(rule_file, promtool, progress)
+            self.done[rule_file] = found
+            self.alerts_derived += len(found.rules) if isinstance(found, Derived) else 0
+        return self.done[rule_file]
 
-    def _derive_pending(
-        self, promtool: Promtool | PromtoolError, progress: Progress | None = None
-    ) -> None:
-        batch, self.pending = self.pending, []
-        if isinstance(promtool, PromtoolError):  # the session stops with this error
-            self.done.update(dict.fromkeys(batch))
-            return
-        rules: dict[Path, list[AlertDefinition]] = {}
-        for path in batch:
-            try:
-                rules[path] = load_alerts(path)
-            except yn.YamlError:
-                self.done[path] = None  # its `check` item reports the YAML error
-        with_alerts = [p for p, found in rules.items() if found]
-        self.done.update({p: None for p, found in rules.items() if not found})
+    def _derive(
+        self, rule_file: Path, promtool: Promtool, progress: Progress | None
+    ) -> Derived | str:
         try:
-            results = derive_rule_files(
-                with_alerts, promtool, workers=self.workers, progress=progress
-            )
-        except Exception as exc:  # a derivation bug must not hide the other tests
-            problem = f"promrules bug while deriving: {type(exc).__name__}: {exc}; please report it"
-            self.done.update(dict.fromkeys(with_alerts, problem))
-            return
-        for n, path in enumerate(with_alerts):
-            out = self._temp() / f"{n}_{path.stem}_test.yml"
-            derivations = results[path]
-            out.write_text(render(rules[path], derivations, path, out), encoding="utf-8")
-            gaps = [g for d in derivations for g in derived_entries(d)[1]]
-            self.done[path] = Derived(load_test_file(out, yn.compose_file(out)), rules[path], gaps)
+            rules = load_alerts(rule_file)
+        except (yn.YamlError, OSError) as exc:  # changed since collection
+            return f"cannot read the rules again: {exc}"
+        cache = LiveCache(self.store, promtool.version_text, budget_from_env())
+        derivations = cache.get(rule_file)
+        if derivations is None:
+            try:
+                found = derive_rule_files(
+                    [rule_file], promtool, workers=self.workers, progress=progress
+                )
+            except Exception as exc:  # a derivation bug must not hide the other tests
+                what = f"{type(exc).__name__}: {exc}"
+                return f"promrules bug while deriving: {what}; please report it"
+            derivations = found[rule_file]
+            self.derived_files.append(rule_file)
+            cache.put(rule_file, derivations)
+        out = self._temp() / f"{len(self.done)}_{rule_file.stem}_test.yml"
+        out.write_text(render(rules, derivations, rule_file, out), encoding="utf-8")
+        gaps = [g for d in derivations for g in derived_entries(d)[1]]
+        return Derived(load_test_file(out, yn.compose_file(out)), rules, gaps)
 
     def _temp(self) -> Path:
         if self._tmp is None:
@@ -137,8 +154,12 @@ class LiveDerivation:
 LIVE = pytest.StashKey[LiveDerivation]()
 
 
-def _progress(config: pytest.Config) -> Progress | None:
-    """A progress line through pytest's terminal, when that is a terminal."""
+def progress_line(config: pytest.Config, restore: str) -> Progress | None:
+    """A derivation progress line through pytest's terminal, when that is a terminal.
+
+    It takes the place of pytest's current line while a rule file is derived,
+    and gives `restore` (what pytest had written there) back when done.
+    """
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None or not getattr(reporter, "isatty", False):
         return None
@@ -146,23 +167,17 @@ def _progress(config: pytest.Config) -> Progress | None:
     capture = config.pluginmanager.get_plugin("capturemanager")
 
     def rewrite(text: str) -> None:
-        # Collection output is captured; the progress line is for the person waiting.
         suspended = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
         with suspended:
-            reporter.rewrite(text, erase=True)
+            reporter.rewrite(text or restore, erase=True)
             reporter.flush()  # a line without a newline stays in the buffer otherwise
 
     return Progress(rewrite=rewrite)
 
 
-def live_nodes(
-    parent: pytest.File, promtool: Promtool | PromtoolError
-) -> Iterator[pytest.Collector | pytest.Item]:
-    """The derived alert nodes of a rule file collected in live mode."""
-    from promrules.derived_items import ProblemItem, alert_nodes
+def live_nodes(parent: pytest.File) -> Iterator[Any]:
+    """The planned alert nodes of a rule file collected in live mode (nothing derived yet)."""
+    from promrules.live_items import planned_nodes
 
-    found = parent.config.stash[LIVE].derived(parent.path, promtool, _progress(parent.config))
-    if isinstance(found, str):
-        yield ProblemItem.from_parent(parent, name="derive", problem=f"{parent.path}: {found}")
-    elif found is not None:
-        yield from alert_nodes(parent, found.test_file, found.rules, found.gaps)
+    if parent.config.stash[LIVE].applies(parent.path):
+        yield from planned_nodes(parent)

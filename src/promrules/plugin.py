@@ -269,6 +269,7 @@ def pytest_configure(config: pytest.Config) -> None:
         rootdir=config.rootpath,
         generated_dir=config.rootpath / config.getini("promrules_generated_path"),
         workers=config.stash[STATE].workers,
+        store=getattr(config, "cache", None),  # None under `-p no:cacheprovider`
     )
 
 
@@ -361,11 +362,8 @@ def _write_html(session: pytest.Session, path: Path) -> None:
     found = state.promtool_or_error()
     texts = failure_texts(session.config).by_nodeid
     ran = [
-        report.RanCase(
-            item.test_file, item.group, item.case, _status(item.verdict), texts.get(item.nodeid, "")
-        )
-        for item in session.items
-        if isinstance(item, CaseItem)
+        report.RanCase(test_file, group, case, _status(verdict), texts.get(nodeid, ""))
+        for nodeid, test_file, group, case, verdict in _judged(session.items)
     ]
     ran += _ran_cases(session.config.stash.get(WORKER_CASES, []), texts)
     data = report.write(
@@ -387,15 +385,24 @@ def case_records(items: list[pytest.Item]) -> list[CaseRecord]:
     """The cases these items ran, as plain data an xdist worker can send."""
     return [
         (
-            str(item.test_file.path),
-            item.group.index,
-            next(n for n, c in enumerate(item.group.cases) if c is item.case),
-            _status(item.verdict),
-            item.nodeid,
+            str(test_file.path),
+            group.index,
+            next(n for n, c in enumerate(group.cases) if c is case),
+            _status(verdict),
+            nodeid,
         )
-        for item in items
-        if isinstance(item, CaseItem)
+        for nodeid, test_file, group, case, verdict in _judged(items)
     ]
+
+
+JudgedCase = tuple[str, TestFile, TestGroup, Case, CaseResult]  # node id, where, what, verdict
+
+
+def _judged(items: list[pytest.Item]) -> Iterator[JudgedCase]:
+    """Each case an item stands for, with its node id and verdict (live items: once derived)."""
+    for item in items:
+        if isinstance(item, PromrulesItem) and (judged := item.judged_case()) is not None:
+            yield (item.nodeid, *judged)
 
 
 def _ran_cases(records: list[CaseRecord], texts: dict[str, str]) -> list[report.RanCase]:
@@ -490,7 +497,6 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
             return GeneratedTestFile.from_parent(parent, path=file_path)
         return PromtoolTestFile.from_parent(parent, path=file_path)
     if is_rule_file(root):
-        parent.config.stash[LIVE].register(file_path)
         return RuleFileNode.from_parent(parent, path=file_path)
     if is_routing_cases(root):
         return RoutingCasesFile.from_parent(parent, path=file_path)
@@ -562,6 +568,10 @@ class PromrulesItem(pytest.Item):
     @property
     def state(self) -> SessionState:
         return self.config.stash[STATE]
+
+    def judged_case(self) -> tuple[TestFile, TestGroup, Case, CaseResult] | None:
+        """The promtool case this item stands for, for reports; None when there is none."""
+        return None
 
 
 class BrokenYamlFile(pytest.File):
@@ -649,6 +659,9 @@ class CaseItem(PromrulesItem):
         self.case = case
         self.verdict = CaseResult("error", message="not run")
 
+    def judged_case(self) -> tuple[TestFile, TestGroup, Case, CaseResult] | None:
+        return self.test_file, self.group, self.case, self.verdict
+
     def setup(self) -> None:
         """Run the file (once) here, so that a case promtool could not judge is an ERROR."""
         late = self.state.late_evaluations(self.test_file).get(case_key(self.group, self.case))
@@ -695,7 +708,7 @@ class RuleFileNode(pytest.File):
         if state.lint_policy is not None:
             for code in lint.enabled_checks(state.lint_policy):
                 yield LintItem.from_parent(self, name=f"lint/{code}", code=code)
-        yield from live_nodes(self, state.promtool_or_error())
+        yield from live_nodes(self)
 
 
 class RuleCheckItem(PromrulesItem):

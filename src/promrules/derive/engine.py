@@ -32,10 +32,17 @@ from promrules.derive.progress import Progress
 from promrules.derive.writer import case_group
 from promrules.promtool import Promtool
 
-__all__ = ["DEFAULT_BUDGET_S", "bug_reason", "choose_evaluation_interval", "derive_rule_files"]
+__all__ = [
+    "DEFAULT_BUDGET_S",
+    "NO_CONDITION",
+    "bug_reason",
+    "choose_evaluation_interval",
+    "derive_rule_files",
+]
 
 # Promtool time one alert may take before it is stopped (PROMRULES_DERIVE_BUDGET overrides).
 DEFAULT_BUDGET_S = 60.0
+NO_CONDITION = "the expression has no threshold comparison and no absent()"
 
 Task = Generator[list[Probe], None, "ConditionResult"]
 
@@ -242,7 +249,7 @@ def _work(
     work = AlertWork(rule, ctx)
     testable = [c for c in ctx.conditions if c.testable]
     if not testable:
-        work.problem = "the expression has no threshold comparison and no absent()"
+        work.problem = NO_CONDITION
     return work, [_condition_task(ctx, c) for c in testable]
 
 

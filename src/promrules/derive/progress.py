@@ -24,10 +24,18 @@ class Progress:
         *,
         every_s: float = 0.5,
         rewrite: Callable[[str], None] | None = None,
+        done_before: int = 0,
+        overall: int | None = None,
     ) -> None:
         """Writes to `stream` (stderr) when it is a terminal, or through `rewrite`
-        (pytest's terminal reporter, which knows whether it is one)."""
+        (pytest's terminal reporter, which knows whether it is one).
+
+        `done_before` and `overall` count the session's alerts, when the
+        derivation at hand is one rule file of many (live mode).
+        """
         self.stream = stream if stream is not None else sys.stderr
+        self.done_before = done_before
+        self.overall = overall
         self.every_s = every_s
         self.rewrite = rewrite
         self._files: dict[int, Path] = {}
@@ -63,6 +71,7 @@ class Progress:
 
     def line(self) -> str:
         done, total = self.counts
+        done, total = done + self.done_before, max(self.overall or 0, total + self.done_before)
         pending = [path for key, path in self._files.items() if key not in self._done]
         current = f", {_shown(pending[0])}" if pending else ""
         return f"promrules: deriving alerts {done}/{total}{current}"

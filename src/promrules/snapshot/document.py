@@ -20,11 +20,13 @@ from typing import Any
 import yaml
 
 from promrules.alerts import AlertDefinition
-from promrules.derive.model import AlertDerivation, DerivedCase, Gap
+from promrules.derive.model import AlertDerivation, DerivedCase
 from promrules.durations import format_duration
+from promrules.snapshot.naming import CASE_NAMES, condition_numbers, item_name
 from promrules.snapshot.signature import AlertSignature
 
 __all__ = [
+    "CASE_NAMES",
     "MARKER",
     "CaseEntry",
     "GapEntry",
@@ -39,19 +41,11 @@ MARKER = "# promrules-generated-from: "
 _SIGNATURE = "# promrules-alert: "
 _GAP = "# promrules-not-derived: "
 
-# What each derived case proves, as the reader would name it.
-CASE_NAMES = {
-    "beyond": "fires-after-for",
-    "short": "quiet-short-of-threshold",
-    "exact": "at-threshold",
-    "clears": "resolves-after-clearing",
-}
-
 
 @dataclass(frozen=True)
 class CaseEntry:
     alert: str
-    item: str  # e.g. "fires-after-for", or "fires-after-for[x > 5]" when there are several
+    item: str  # e.g. "fires-after-for", or "fires-after-for[cond2]" when there are several
     case: DerivedCase
 
 
@@ -67,40 +61,31 @@ class GapEntry:
         return json.dumps({**data, "applies": self.applies}, ensure_ascii=False)
 
 
-def _item_name(kind: str | None, condition: str | None, several: bool) -> str:
-    base = CASE_NAMES.get(kind or "", "derive")
-    if several and condition:
-        label = " ".join(condition.split())
-        label = label if len(label) <= 70 else label[:67] + "..."
-        return f"{base}[{label}]"
-    return base
-
-
 def derived_entries(derivation: AlertDerivation) -> tuple[list[CaseEntry], list[GapEntry]]:
-    """The alert's cases and gaps, each with the item name it is shown under."""
-    conditions = {c.condition for c in derivation.cases}
-    conditions |= {g.condition for g in derivation.not_derived if g.condition}
-    several = len(conditions) > 1
+    """The alert's cases and gaps, each with the item name it is shown under.
+
+    Names come from `naming`, as live mode plans them before deriving.
+    """
+    seen_conditions = [c.condition for c in derivation.cases]
+    seen_conditions += [g.condition for g in derivation.not_derived if g.condition]
+    numbers = condition_numbers(derivation.expr, seen_conditions)
+    several = len(numbers) > 1
     seen: dict[str, int] = {}
 
     def unique(name: str) -> str:
         seen[name] = seen.get(name, 0) + 1
         return name if seen[name] == 1 else f"{name}#{seen[name]}"
 
-    cases = [
-        CaseEntry(derivation.label, unique(_item_name(c.kind, c.condition, several)), c)
-        for c in derivation.cases
+    def name(kind: str | None, condition: str | None) -> str:
+        number = numbers.get(condition) if condition else None
+        return unique(item_name(kind, number, several))
+
+    cases = [CaseEntry(derivation.label, name(c.kind, c.condition), c) for c in derivation.cases]
+    gaps = [
+        GapEntry(derivation.label, name(g.kind, g.condition), g.reason, g.applies)
+        for g in derivation.not_derived
     ]
-    gaps = [_gap_entry(derivation.label, gap, several, unique) for gap in derivation.not_derived]
     return cases, gaps
-
-
-def _gap_entry(alert: str, gap: Gap, several: bool, unique: Any) -> GapEntry:
-    if gap.kind is None:
-        return GapEntry(alert, unique("derive"), gap.reason, gap.applies)
-    return GapEntry(
-        alert, unique(_item_name(gap.kind, gap.condition, several)), gap.reason, gap.applies
-    )
 
 
 def group_name(alert: str, item: str) -> str:
@@ -147,9 +132,17 @@ def render(
             if (entry.alert, entry.item) in excluded:
                 continue
             group = {"name": group_name(entry.alert, entry.item), **_without_name(entry.case.group)}
-            lines.append(f"# {entry.alert} {entry.item}: {' '.join(entry.case.summary.split())}")
+            lines.append(f"# {entry.alert} {entry.item}: {_case_comment(entry)}")
             lines.append(_dump([group]).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+def _case_comment(entry: CaseEntry) -> str:
+    """What the case proves; with its condition's PromQL when the name only numbers it."""
+    summary = " ".join(entry.case.summary.split())
+    if "[cond" not in entry.item:
+        return summary
+    return f"`{' '.join(entry.case.condition.split())}`: {summary}"
 
 
 def _without_name(group: dict[str, Any]) -> dict[str, Any]:
