@@ -50,7 +50,7 @@ def test_live_mode_gives_a_repository_without_tests_its_boundary_cases(
             "rules/demo.yml::HighValue::quiet-short-of-threshold PASSED*",
             "rules/demo.yml::HighValue::at-threshold PASSED*",
             "rules/demo.yml::HighValue::resolves-after-clearing PASSED*",
-            "rules/demo.yml       1       1      1   100.0%",
+            "rules/demo.yml       1       1      1             0        1   100.0%",
         ]
     )
     result.assert_outcomes(passed=5)  # the `check` item and the four cases
