@@ -15,6 +15,13 @@ collect_ignore = ["golden", "upgrade_examples"]  # expected outputs and example 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 
+# The suite's own amtool and Alertmanager (`make tools`), for the repositories the tests
+# build in tmp_path: there `.tools/bin` under the rootdir does not exist, and on a fresh
+# machine neither is on PATH. A test of a missing binary sets the variable itself.
+for _variable, _tool in (("AMTOOL", "amtool"), ("ALERTMANAGER", "alertmanager")):
+    if _variable not in os.environ and (REPO / ".tools" / "bin" / _tool).is_file():
+        os.environ[_variable] = str(REPO / ".tools" / "bin" / _tool)
+
 
 @pytest.fixture(scope="session")
 def promtool() -> Promtool:

@@ -163,7 +163,7 @@ def test_a_fresh_repository_gets_cases_routing_lint_coverage_and_the_report(
         "PASSED rules/app.yml::HighErrorRate::",  # a derived boundary case
     ):
         assert passed in out, f"{passed!r} not in:\n{out}"
-    assert "rules/app.yml       1       1      1   100.0%" in out, out
+    assert "rules/app.yml       1       1      1             1        1   100.0%" in out, out
     coverage = json.loads((tmp_path / "cov.json").read_text())
     assert "HighErrorRate" in json.dumps(coverage), coverage
     page = (tmp_path / "report.html").read_text()

@@ -67,7 +67,7 @@ def test_an_alert_that_cannot_be_derived_is_skipped_with_its_reason_and_not_cove
         [
             "*promrules: boundary cases not derived*",
             "HighValue derive: not derived: the expression has no threshold comparison*",
-            "rules/demo.yml       1       0      0     0.0%",
+            "rules/demo.yml       1       0      0             0        0     0.0%",
         ]
     )
 
