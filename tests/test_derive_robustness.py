@@ -197,3 +197,27 @@ def test_generate_refuses_invalid_promql_and_a_test_file(
         capsys.readouterr().out
     )
     assert not (pytester.path / "rule_tests").exists()
+
+
+def test_generate_names_a_rule_file_without_alerts_that_promtool_rejects(
+    pytester: pytest.Pytester, promtool_env: Promtool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like promtool's own bad-rules-syntax.yml fixture: only a broken recording rule.
+
+    Every other alert is still derived and listed; the exit code is 1 because a
+    rule file that promtool rejects breaks every test that loads it.
+    """
+    rules = pytester.path / "rules"
+    rules.mkdir()
+    (rules / "bad.yml").write_text(
+        json.dumps({"groups": [{"name": "g", "rules": [{"record": "x", "expr": "test +"}]}]})
+    )
+    (rules / "good.yml").write_text(
+        json.dumps({"groups": [{"name": "g", "rules": [_alert("Fine", "y > 1")]}]})
+    )
+    assert cli.main(["--promtool", promtool_env.path, "generate", "rules"]) == 1
+    out = capsys.readouterr().out
+    assert "rules/bad.yml: promtool check rules rejects it: " in out
+    assert "  Fine: derived (4 cases)" in out
+    assert "1 rule file(s) could not be used (named above)" in out
+    assert (pytester.path / "rule_tests" / "generated" / "good_test.yml").is_file()

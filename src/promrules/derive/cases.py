@@ -271,7 +271,7 @@ def _summary(solution: Solution, case: str, outcome: str) -> str:
     if reading is not None and reading.empty:
         value = "no series"
     else:
-        value = describe(reading.value) if reading else "?"
+        value = describe(reading.value, solution.threshold) if reading else "?"
     return f"{case}: signal at {value} ({condition.op} {describe(solution.threshold)}): {outcome}"
 
 

@@ -21,6 +21,7 @@ from functools import partial
 from promrules.derive.bench import Point, Setting
 from promrules.derive.conditions import Condition, required_state
 from promrules.derive.context import AlertContext
+from promrules.derive.decimals import product, shown
 from promrules.derive.leaves import BEFORE, PRESENT, Leaf
 from promrules.derive.patterns import Knob
 from promrules.derive.patterns.ramp import RAMP_FUNCTIONS
@@ -72,7 +73,7 @@ class Driver:
     def apply(self, base: Setting, value: float) -> dict[str, float]:
         if not self.scaled:
             return {**base, self.name: value}
-        return {**base, **{k: value * ref for k, ref in self.scaled}}
+        return {**base, **{k: product(value, ref) for k, ref in self.scaled}}
 
 
 def _reader(condition: Condition) -> tuple[list[str], Reader]:
@@ -104,16 +105,19 @@ def _equality_side(threshold: float) -> float:
 
 def _primary_goals(op: str, threshold: float, step: float) -> list[Goal]:
     exact = Goal("exact", exact=True)
+    # At least a tenth of a step past the threshold: a reading a float's width past
+    # it (15.000000000000002 for `> 15`) is rounding, not a setting beyond it.
+    low = step / 10
     if op in ORDERING:
         side = _beyond_side(op)
         return [
-            Goal("beyond", side=side, high=2 * step),
-            Goal("short", side=-side, high=2 * step),
+            Goal("beyond", side=side, low=low, high=2 * step),
+            Goal("short", side=-side, low=low, high=2 * step),
             exact,
         ]
     side = _equality_side(threshold)
     other = "short" if op == "==" else "beyond"
-    return [exact, Goal(other, side=side, high=2 * step)]
+    return [exact, Goal(other, side=side, low=low, high=2 * step)]
 
 
 def _case_goal(op: str, case: str) -> str:
@@ -507,9 +511,6 @@ def _solve_absent(ctx: AlertContext, condition: Condition, solution: Solution) -
     return solution
 
 
-def describe(value: float | None) -> str:
-    if value is None:
-        return "nothing"
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
+def describe(value: float | None, against: float | None = None) -> str:
+    """A value for a summary: its shortest form, on the same side of `against`."""
+    return shown(value, against)
