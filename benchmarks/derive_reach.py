@@ -80,9 +80,10 @@ class RuleSet:
 
 def _rule_sets(corpus: Path, names: list[str], text: str) -> list[RuleSet]:
     sets = []
-    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
-        if names and folder.name not in names:
-            continue
+    folders = sorted(p for p in corpus.iterdir() if p.is_dir())
+    if names:  # in the order asked for, so the sets wanted first are measured first
+        folders = sorted((p for p in folders if p.name in names), key=lambda p: names.index(p.name))
+    for folder in folders:
         files, problems = [], []
         for path in find_rule_files([folder]):
             if text not in str(path):
@@ -174,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(rule_set.alerts)} alerts",
                 flush=True,
             )
+        done = [s for s in sets if s.failures]
+        if args.json:  # after every set, so a long run that is stopped keeps its figures
+            _write_json(args.json, tool.version_text, done, [v.version_text for v in verifiers])
+        for reason, count in _reasons(rule_set).most_common(8):
+            print(f"    {count:4}  {reason}", flush=True)
 
     versions = [v.version_text for v in verifiers]
     table = _report(sets, versions)
@@ -184,25 +190,38 @@ def main(argv: list[str] | None = None) -> int:
     for reason, count in reasons.most_common(10):
         print(f"  {count:4}  {reason}")
     if args.json:
-        document = {
-            "calibrating_promtool": tool.version_text,
-            "rule_sets": table,
-            "reasons": dict(reasons.most_common()),
-            "alerts": [
-                {
-                    "rule_set": rule_set.name,
-                    "file": str(rule_file),
-                    "line": d.line,
-                    "alert": d.alert,
-                    "reached": rule_set.passes(rule_file, d, versions),
-                    "reasons": alert_reasons(rule_set, rule_file, d),
-                }
-                for rule_set in sets
-                for rule_file, d in rule_set.alerts
-            ],
-        }
-        args.json.write_text(json.dumps(document, indent=2))
+        _write_json(args.json, tool.version_text, sets, versions, table)
     return 0
+
+
+def _write_json(
+    out: Path,
+    calibrating: str,
+    sets: list[RuleSet],
+    versions: list[str],
+    table: list[dict[str, Any]] | None = None,
+) -> None:
+    reasons: collections.Counter[str] = collections.Counter()
+    for rule_set in sets:
+        reasons += _reasons(rule_set)
+    document = {
+        "calibrating_promtool": calibrating,
+        "rule_sets": table or [],
+        "reasons": dict(reasons.most_common()),
+        "alerts": [
+            {
+                "rule_set": rule_set.name,
+                "file": str(rule_file),
+                "line": d.line,
+                "alert": d.alert,
+                "reached": rule_set.passes(rule_file, d, versions),
+                "reasons": alert_reasons(rule_set, rule_file, d),
+            }
+            for rule_set in sets
+            for rule_file, d in rule_set.alerts
+        ],
+    }
+    out.write_text(json.dumps(document, indent=2))
 
 
 def _share(reached: int, total: int) -> str:
