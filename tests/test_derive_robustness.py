@@ -219,5 +219,5 @@ def test_generate_names_a_rule_file_without_alerts_that_promtool_rejects(
     out = capsys.readouterr().out
     assert "rules/bad.yml: promtool check rules rejects it: " in out
     assert "  Fine: derived (4 cases)" in out
-    assert "1 rule file(s) could not be used (named above)" in out
+    assert "1 rule file(s) could not be used (named above): nothing was generated" in out
     assert (pytester.path / "rule_tests" / "generated" / "good_test.yml").is_file()

@@ -103,7 +103,7 @@ class GenerateReport:
         if self.problems:
             out.append(
                 f"{len(self.problems)} rule file(s) could not be used (named above): "
-                "their alerts were not derived and their snapshots were left as they were"
+                "nothing was generated from them and their old snapshots were kept"
             )
         return out
 
