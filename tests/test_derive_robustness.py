@@ -221,3 +221,16 @@ def test_generate_names_a_rule_file_without_alerts_that_promtool_rejects(
     assert "  Fine: derived (4 cases)" in out
     assert "1 rule file(s) could not be used (named above): nothing was generated" in out
     assert (pytester.path / "rule_tests" / "generated" / "good_test.yml").is_file()
+
+
+def test_a_signal_that_never_goes_below_its_threshold_has_no_short_case(
+    promtool: Promtool, tmp_path: Path
+) -> None:
+    """`(up == bool 0) > 0` reads 0 or 1: the threshold is as low as it goes (etcd's
+    etcdMembersDown has this shape); the quiet cases sit exactly on it instead."""
+    path = _rules(tmp_path, _alert("Down", "(up == bool 0) > 0", **{"for": "2m"}))
+    derivation = _derive(path, promtool)["Down"]
+    assert derivation.complete, [g.render() for g in derivation.not_derived]
+    [short] = [g for g in derivation.not_derived if g.kind == "short"]
+    assert not short.applies and "cannot go past the threshold" in short.reason
+    assert {c.kind for c in derivation.cases} == {"beyond", "exact", "clears"}

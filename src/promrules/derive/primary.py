@@ -256,6 +256,7 @@ def _solve_goals(
     failed: dict[str, str] = {}
     empty_at: dict[str, tuple[Driver, float]] = {}
     knob_low: dict[str, bool] = {}
+    readings: list[float] = []  # every value the signal read, over all drivers
     moved = False
     leaves = ctx.signal_leaves(condition)
     for others_at in (None, 10.0, 100.0):
@@ -302,6 +303,8 @@ def _solve_goals(
             for value, m in outcome.seen:
                 if m.empty:
                     empty_at.setdefault("quiet", (driver, value))
+                elif m.value is not None:
+                    readings.append(m.value)
     solution.settings, solution.readings, solution.drivers = {}, {}, {}
     solution.gaps, solution.inapplicable = {}, {}
     if not moved:
@@ -317,7 +320,27 @@ def _solve_goals(
             solution.drivers[case] = driver.knob_ids
         else:
             solution.gaps[case] = failed.get(goal, "no driver reached it")
-    _fallbacks(condition, solution, base, empty_at, knob_low)
+    bounded = _bounded_by_threshold(condition, solution, readings)
+    _fallbacks(condition, solution, base, empty_at, {**knob_low, **bounded})
+
+
+def _bounded_by_threshold(
+    condition: Condition, solution: Solution, readings: Sequence[float]
+) -> dict[str, bool]:
+    """{"exact": True} when the signal reached the threshold but never went past it on
+    the quiet side, whatever the knobs did (`(up == bool 0) > 0` is 0 or 1, never below).
+
+    Then the threshold is the lowest (or highest) value the signal takes, like
+    a knob at its lower bound: nothing is "just short" of it.
+    """
+    threshold = solution.threshold
+    if threshold is None or "exact" not in solution.settings or not readings:
+        return {}
+    if condition.op in (">", ">=") and min(readings) >= threshold:
+        return {"exact": True}
+    if condition.op in ("<", "<=") and max(readings) <= threshold:
+        return {"exact": True}
+    return {}
 
 
 def _fallbacks(
@@ -332,7 +355,7 @@ def _fallbacks(
     if "short" in gaps and knob_low.get("exact") and condition.op in ORDERING:
         solution.inapplicable["short"] = (
             "the signal cannot go past the threshold on the quiet side: "
-            "the threshold is the lowest value it takes"
+            "the threshold is the furthest it goes that way"
         )
         del gaps["short"]
     if "quiet" in empty_at and condition.op in ORDERING:

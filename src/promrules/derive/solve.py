@@ -301,8 +301,7 @@ def solve(
         for name, goal in list(pending.items()):
             accepted = [(x, m) for x, m in outcome.seen if goal.accepts(m)]
             if accepted:
-                # Of equally good settings, the shortest to print (an exact case's knob).
-                x, m = min(accepted, key=lambda e: (goal.score(e[1]), len(repr(e[0]))))
+                x, m = min(accepted, key=lambda e: goal.score(e[1]))
                 outcome.found[name], outcome.readings[name] = x, m
                 del pending[name]
         next_round: set[float] = set()
