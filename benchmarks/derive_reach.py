@@ -104,13 +104,13 @@ def alert_reasons(rule_set: RuleSet, rule_file: Path, d: AlertDerivation) -> lis
     if not d.cases and not d.failures:
         found["nothing derived"] = None
     for gap in d.failures:
-        found[f"not derived ({gap.kind or 'alert'}): {_reason_key(gap.reason)}"] = None
+        found[f"not derived: {_reason_key(gap.reason)}"] = None
     for version, failing in rule_set.failures.items():
         for case in d.cases:
             text = failing.get((rule_file, case.name))
             if text is not None:
                 first = _reason_key(text.strip().splitlines()[0]) if text.strip() else "?"
-                found[f"fails on promtool {version} ({case.kind}): {first[:100]}"] = None
+                found[f"fails on promtool {version}: {first[:100]}"] = None
     return list(found)
 
 

@@ -443,6 +443,8 @@ def _settle_others(
     busy = [] if from_defaults else list(solution.drivers.get("beyond", ()))
     for other in others:
         hold = required_state(condition, other)
+        if hold is None:
+            continue  # a branch of an `or` in the signal: the signal is read as a whole
         state = _state(point, other)
         if state is None:
             return f"promtool cannot evaluate `{other.label}`: {point.result(other.text).error}"
