@@ -234,3 +234,16 @@ def test_a_signal_that_never_goes_below_its_threshold_has_no_short_case(
     [short] = [g for g in derivation.not_derived if g.kind == "short"]
     assert not short.applies and "cannot go past the threshold" in short.reason
     assert {c.kind for c in derivation.cases} == {"beyond", "exact", "clears"}
+
+
+def test_a_rate_at_most_zero_fires_on_the_threshold(promtool: Promtool, tmp_path: Path) -> None:
+    """thanos' ThanosNoRuleEvaluations: `rate() <= 0` holds only at 0, nothing lies beyond;
+    the at-threshold case fires and the clearing case starts from it."""
+    expr = "sum(rate(evaluations_total[5m])) <= 0 and sum(loaded_rules) > 0"
+    path = _rules(tmp_path, _alert("NoEvaluations", expr, **{"for": "5m"}))
+    derivation = _derive(path, promtool)["NoEvaluations"]
+    assert derivation.complete, [g.render() for g in derivation.not_derived]
+    rate_cases = {c.kind for c in derivation.cases if "rate" in c.condition}
+    assert rate_cases == {"short", "exact", "clears"}
+    [beyond] = [g for g in derivation.not_derived if g.kind == "beyond" and "rate" in g.condition]
+    assert not beyond.applies and "at-threshold case is the one that fires" in beyond.reason

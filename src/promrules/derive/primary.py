@@ -28,7 +28,7 @@ from promrules.derive.patterns.ramp import RAMP_FUNCTIONS
 from promrules.derive.probe import Probe
 from promrules.derive.solve import Goal, Measured, Outcome, Reader, read_single, solve, step_for
 
-__all__ = ["CASES", "Solution", "describe", "drifting_leaves", "solve_condition"]
+__all__ = ["CASES", "Solution", "describe", "drifting_leaves", "firing_case", "solve_condition"]
 
 CASES = ("beyond", "short", "exact")
 ORDERING = (">", ">=", "<", "<=")
@@ -322,6 +322,7 @@ def _solve_goals(
             solution.gaps[case] = failed.get(goal, "no driver reached it")
     bounded = _bounded_by_threshold(condition, solution, readings)
     _fallbacks(condition, solution, base, empty_at, {**knob_low, **bounded})
+    _beyond_on_the_threshold(condition, solution, readings)
 
 
 def _bounded_by_threshold(
@@ -341,6 +342,33 @@ def _bounded_by_threshold(
     if condition.op in ("<", "<=") and max(readings) <= threshold:
         return {"exact": True}
     return {}
+
+
+def firing_case(solution: Solution) -> str:
+    """The case whose setting makes the condition hold: beyond, or on the threshold
+    when nothing lies beyond it."""
+    if "beyond" in solution.inapplicable and solution.condition.op in (">=", "<="):
+        return "exact"
+    return "beyond"
+
+
+def _beyond_on_the_threshold(
+    condition: Condition, solution: Solution, readings: Sequence[float]
+) -> None:
+    """`rate(x[5m]) <= 0`: a rate never goes below 0, so nothing is beyond the threshold;
+    the at-threshold case is the one that fires (and the clearing case starts from it)."""
+    gaps, threshold = solution.gaps, solution.threshold
+    if "beyond" not in gaps or "exact" not in solution.settings or not readings:
+        return
+    if threshold is None or condition.op not in (">=", "<="):
+        return
+    blocked = max(readings) <= threshold if condition.op == ">=" else min(readings) >= threshold
+    if blocked:
+        solution.inapplicable["beyond"] = (
+            "the signal cannot go past the threshold: the threshold is the furthest it goes "
+            "that way, so the at-threshold case is the one that fires"
+        )
+        del gaps["beyond"]
 
 
 def _fallbacks(
@@ -435,12 +463,13 @@ def _settle_others(
     afterwards with the series it may still move.
     """
     others = [c for c in ctx.conditions if c is not condition]
-    if not others or ("beyond" not in solution.settings and not from_defaults):
+    loud = firing_case(solution)
+    if not others or (loud not in solution.settings and not from_defaults):
         return None
-    setting = {} if from_defaults else dict(solution.settings["beyond"])
+    setting = {} if from_defaults else dict(solution.settings[loud])
     point = Point(setting, [c.text for c in others])
     yield from ctx.bench.measure([point])
-    busy = [] if from_defaults else list(solution.drivers.get("beyond", ()))
+    busy = [] if from_defaults else list(solution.drivers.get(loud, ()))
     for other in others:
         hold = required_state(condition, other)
         if hold is None:
@@ -477,7 +506,7 @@ def solve_condition(ctx: AlertContext, condition: Condition) -> Work:
     solution.step = step = step_for(threshold, condition.op)
     base: dict[str, float] = {}
     yield from _solve_goals(ctx, condition, base, step, solution)
-    if "beyond" not in solution.settings:
+    if firing_case(solution) not in solution.settings:
         return solution
     before = dict(base)
     problem = yield from _settle_others(ctx, condition, solution, base)
@@ -504,7 +533,7 @@ def _settle_first(
     if again or not base:
         return problem
     yield from _solve_goals(ctx, condition, base, step, solution)
-    if "beyond" not in solution.settings:
+    if firing_case(solution) not in solution.settings:
         return problem
     check: dict[str, float] = dict(base)
     again = yield from _settle_others(ctx, condition, solution, check)
