@@ -146,3 +146,14 @@ def test_every_pattern_has_its_docs_page_and_every_page_a_pattern() -> None:
     for name, pattern in PATTERNS.items():
         assert f"# derive pattern: {name}" in (DOCS / f"{name}.md").read_text()
         assert pattern.summary
+
+
+def test_a_branch_of_an_or_inside_the_signal_may_be_in_either_state() -> None:
+    """etcd's `increase((max(x) or 0 * absent(x))[15m:1m]) >= 4`: absent(x) must not be
+    made to hold (it would remove the series the signal needs); the signal is read whole."""
+    outer, branch, inner = find_conditions(parse("(max(x) or 0 * absent(x)) >= 4"))
+    assert (branch.kind, inner.kind) == ("opaque", "absent")
+    assert required_state(outer, inner) is None
+    assert required_state(outer, branch) is None
+    chained, filtered = find_conditions(parse("sum(x > 2) >= 4"))
+    assert required_state(chained, filtered) is True, "a filter inside the signal still holds"

@@ -197,3 +197,53 @@ def test_generate_refuses_invalid_promql_and_a_test_file(
         capsys.readouterr().out
     )
     assert not (pytester.path / "rule_tests").exists()
+
+
+def test_generate_names_a_rule_file_without_alerts_that_promtool_rejects(
+    pytester: pytest.Pytester, promtool_env: Promtool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like promtool's own bad-rules-syntax.yml fixture: only a broken recording rule.
+
+    Every other alert is still derived and listed; the exit code is 1 because a
+    rule file that promtool rejects breaks every test that loads it.
+    """
+    rules = pytester.path / "rules"
+    rules.mkdir()
+    (rules / "bad.yml").write_text(
+        json.dumps({"groups": [{"name": "g", "rules": [{"record": "x", "expr": "test +"}]}]})
+    )
+    (rules / "good.yml").write_text(
+        json.dumps({"groups": [{"name": "g", "rules": [_alert("Fine", "y > 1")]}]})
+    )
+    assert cli.main(["--promtool", promtool_env.path, "generate", "rules"]) == 1
+    out = capsys.readouterr().out
+    assert "rules/bad.yml: promtool check rules rejects it: " in out
+    assert "  Fine: derived (4 cases)" in out
+    assert "1 rule file(s) could not be used (named above): nothing was generated" in out
+    assert (pytester.path / "rule_tests" / "generated" / "good_test.yml").is_file()
+
+
+def test_a_signal_that_never_goes_below_its_threshold_has_no_short_case(
+    promtool: Promtool, tmp_path: Path
+) -> None:
+    """`(up == bool 0) > 0` reads 0 or 1: the threshold is as low as it goes (etcd's
+    etcdMembersDown has this shape); the quiet cases sit exactly on it instead."""
+    path = _rules(tmp_path, _alert("Down", "(up == bool 0) > 0", **{"for": "2m"}))
+    derivation = _derive(path, promtool)["Down"]
+    assert derivation.complete, [g.render() for g in derivation.not_derived]
+    [short] = [g for g in derivation.not_derived if g.kind == "short"]
+    assert not short.applies and "cannot go past the threshold" in short.reason
+    assert {c.kind for c in derivation.cases} == {"beyond", "exact", "clears"}
+
+
+def test_a_rate_at_most_zero_fires_on_the_threshold(promtool: Promtool, tmp_path: Path) -> None:
+    """thanos' ThanosNoRuleEvaluations: `rate() <= 0` holds only at 0, nothing lies beyond;
+    the at-threshold case fires and the clearing case starts from it."""
+    expr = "sum(rate(evaluations_total[5m])) <= 0 and sum(loaded_rules) > 0"
+    path = _rules(tmp_path, _alert("NoEvaluations", expr, **{"for": "5m"}))
+    derivation = _derive(path, promtool)["NoEvaluations"]
+    assert derivation.complete, [g.render() for g in derivation.not_derived]
+    rate_cases = {c.kind for c in derivation.cases if "rate" in c.condition}
+    assert rate_cases == {"short", "exact", "clears"}
+    [beyond] = [g for g in derivation.not_derived if g.kind == "beyond" and "rate" in g.condition]
+    assert not beyond.applies and "at-threshold case is the one that fires" in beyond.reason

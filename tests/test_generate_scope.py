@@ -37,7 +37,8 @@ def test_generating_one_rule_file_leaves_the_other_snapshots_alone(
     assert generate(promtool_env, "rules/other.yml") == 0
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        "rule_tests/generated/other_test.yml: 4 cases for 1 alerts of rules/other.yml (unchanged)"
+        "rule_tests/generated/other_test.yml: 4 cases for 1 alerts of rules/other.yml (unchanged)",
+        "  OtherValue: derived (4 cases)",
     ]
     assert (GENERATED / "demo_test.yml").read_bytes() == before
     assert sorted(p.name for p in GENERATED.iterdir()) == ["demo_test.yml", "other_test.yml"]

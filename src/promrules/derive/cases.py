@@ -21,7 +21,7 @@ from promrules.derive.bench import Setting, expand, guarded_age
 from promrules.derive.conditions import Condition
 from promrules.derive.context import AlertContext
 from promrules.derive.leaves import input_series
-from promrules.derive.primary import Solution, describe
+from promrules.derive.primary import Solution, describe, firing_case
 from promrules.derive.printer import string_text
 from promrules.derive.probe import Probe
 from promrules.derive.states import State
@@ -271,7 +271,7 @@ def _summary(solution: Solution, case: str, outcome: str) -> str:
     if reading is not None and reading.empty:
         value = "no series"
     else:
-        value = describe(reading.value) if reading else "?"
+        value = describe(reading.value, solution.threshold) if reading else "?"
     return f"{case}: signal at {value} ({condition.op} {describe(solution.threshold)}): {outcome}"
 
 
@@ -414,18 +414,21 @@ def build_cases(
             gaps[case] = judged
         else:
             drafts.append(_draft(ctx, solution, case, probes[case], judged))
-    beyond = timelines.get("beyond")
+    # The clearing case starts from the firing case: beyond, or on the threshold when
+    # nothing lies beyond it (`rate(x[5m]) <= 0`).
+    firing = firing_case(solution)
+    beyond = timelines.get(firing)
     quiet = _quiet_case(solution)
-    if beyond is None or quiet is None or "beyond" in gaps:
-        gaps.setdefault("clears", gaps.get("beyond") or "no setting keeps the condition quiet")
+    if beyond is None or quiet is None or firing in gaps:
+        gaps.setdefault("clears", gaps.get(firing) or "no setting keeps the condition quiet")
         return drafts, gaps
     fired = beyond.first(lambda i: beyond.state(i) == "firing")
     assert fired is not None
     switch = ctx.plan.sample_at_or_after(beyond.ticks[fired] + 1)
-    loud, calm = solution.settings["beyond"], solution.settings[quiet]
+    loud, calm = solution.settings[firing], solution.settings[quiet]
     settle = ctx.plan.steady_ms + ctx.rule.keep_firing_for_ms + 3 * tick
     end = ctx.plan.tick_at_or_after(switch + settle)
-    phases = [*phases_of["beyond"], (switch, _switch(ctx, loud, calm), False)]
+    phases = [*phases_of[firing], (switch, _switch(ctx, loud, calm), False)]
     probe = _probe(ctx, phases, end, exprs)
     yield [probe]
     judged = _clears(ctx, timeline_of(probe), switch)

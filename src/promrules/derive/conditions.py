@@ -205,17 +205,23 @@ def find_conditions(root: Node) -> list[Condition]:
     return found
 
 
-def required_state(primary: Condition, other: Condition) -> bool:
+def required_state(primary: Condition, other: Condition) -> bool | None:
     """Whether `other` must hold (True) or must not (False) while `primary` is under test.
 
     Decided by the closest node that joins them: beside `and`, inside the same
     comparison chain, or inside the primary's own signal, `other` must hold;
     beside `or` or on the right of `unless` it must not, so the primary alone
     decides. The state is what `other` itself returns: an absent() "holds"
-    when its series is missing.
+    when its series is missing. None: either will do, for a branch of an `or`
+    inside the primary's signal (`max(x) or 0 * absent(x)`), since the signal
+    is read as a whole, whichever branch gives it.
     """
     mine = {index: (op, side) for index, op, side in primary.ancestors}
-    if any(index == primary.index for index, _op, _side in other.ancestors):
+    inside = [n for n, (index, _op, _side) in enumerate(other.ancestors) if index == primary.index]
+    if inside:
+        below = other.ancestors[inside[0] + 1 :]
+        if any(op == "or" for _index, op, _side in below):
+            return None
         return True  # `other` filters the primary's own signal
     for index, op, side in reversed(other.ancestors):
         if index in mine:

@@ -285,16 +285,27 @@ def input_series(
         context = Context(period_ms, leaf.usages, tuple(restarts))
         family = leaf.pattern.values(at, times, context)
         copies = [int(at(COPIES, t)) if leaf.copy_label else 1 for t in times]
+        distinct = any(u.reads_through("count_values") for u in leaf.usages)
         for k in range(1, max(copies, default=1) + 1):
             present = [at(PRESENT, t) >= 0.5 and n >= k for t, n in zip(times, copies, strict=True)]
             for extra, values in family.items():
                 labels = leaf.copy_labels(k)
                 labels.update(extra)
+                if distinct:
+                    values = _apart(values, k)
                 shown = _present(list(values), present)
                 entry = _entry(leaf.name, labels, times, shown, interval_ms)
                 if entry:
                     entries.append(entry)
     return entries
+
+
+def _apart(values: Sequence[Value], k: int) -> list[Value]:
+    """Copy k of a series counted by count_values(): its own value (k - 1 above the first).
+
+    count_values() counts distinct values, which copies of one value do not give.
+    """
+    return [v + (k - 1) if isinstance(v, float) and math.isfinite(v) else v for v in values]
 
 
 def _entry(

@@ -21,13 +21,14 @@ from functools import partial
 from promrules.derive.bench import Point, Setting
 from promrules.derive.conditions import Condition, required_state
 from promrules.derive.context import AlertContext
+from promrules.derive.decimals import product, shown
 from promrules.derive.leaves import BEFORE, PRESENT, Leaf
 from promrules.derive.patterns import Knob
 from promrules.derive.patterns.ramp import RAMP_FUNCTIONS
 from promrules.derive.probe import Probe
 from promrules.derive.solve import Goal, Measured, Outcome, Reader, read_single, solve, step_for
 
-__all__ = ["CASES", "Solution", "describe", "drifting_leaves", "solve_condition"]
+__all__ = ["CASES", "Solution", "describe", "drifting_leaves", "firing_case", "solve_condition"]
 
 CASES = ("beyond", "short", "exact")
 ORDERING = (">", ">=", "<", "<=")
@@ -72,7 +73,7 @@ class Driver:
     def apply(self, base: Setting, value: float) -> dict[str, float]:
         if not self.scaled:
             return {**base, self.name: value}
-        return {**base, **{k: value * ref for k, ref in self.scaled}}
+        return {**base, **{k: product(value, ref) for k, ref in self.scaled}}
 
 
 def _reader(condition: Condition) -> tuple[list[str], Reader]:
@@ -104,16 +105,19 @@ def _equality_side(threshold: float) -> float:
 
 def _primary_goals(op: str, threshold: float, step: float) -> list[Goal]:
     exact = Goal("exact", exact=True)
+    # At least a tenth of a step past the threshold: a reading a float's width past
+    # it (15.000000000000002 for `> 15`) is rounding, not a setting beyond it.
+    low = step / 10
     if op in ORDERING:
         side = _beyond_side(op)
         return [
-            Goal("beyond", side=side, high=2 * step),
-            Goal("short", side=-side, high=2 * step),
+            Goal("beyond", side=side, low=low, high=2 * step),
+            Goal("short", side=-side, low=low, high=2 * step),
             exact,
         ]
     side = _equality_side(threshold)
     other = "short" if op == "==" else "beyond"
-    return [exact, Goal(other, side=side, high=2 * step)]
+    return [exact, Goal(other, side=side, low=low, high=2 * step)]
 
 
 def _case_goal(op: str, case: str) -> str:
@@ -252,6 +256,7 @@ def _solve_goals(
     failed: dict[str, str] = {}
     empty_at: dict[str, tuple[Driver, float]] = {}
     knob_low: dict[str, bool] = {}
+    readings: list[float] = []  # every value the signal read, over all drivers
     moved = False
     leaves = ctx.signal_leaves(condition)
     for others_at in (None, 10.0, 100.0):
@@ -298,6 +303,8 @@ def _solve_goals(
             for value, m in outcome.seen:
                 if m.empty:
                     empty_at.setdefault("quiet", (driver, value))
+                elif m.value is not None:
+                    readings.append(m.value)
     solution.settings, solution.readings, solution.drivers = {}, {}, {}
     solution.gaps, solution.inapplicable = {}, {}
     if not moved:
@@ -313,7 +320,55 @@ def _solve_goals(
             solution.drivers[case] = driver.knob_ids
         else:
             solution.gaps[case] = failed.get(goal, "no driver reached it")
-    _fallbacks(condition, solution, base, empty_at, knob_low)
+    bounded = _bounded_by_threshold(condition, solution, readings)
+    _fallbacks(condition, solution, base, empty_at, {**knob_low, **bounded})
+    _beyond_on_the_threshold(condition, solution, readings)
+
+
+def _bounded_by_threshold(
+    condition: Condition, solution: Solution, readings: Sequence[float]
+) -> dict[str, bool]:
+    """{"exact": True} when the signal reached the threshold but never went past it on
+    the quiet side, whatever the knobs did (`(up == bool 0) > 0` is 0 or 1, never below).
+
+    Then the threshold is the lowest (or highest) value the signal takes, like
+    a knob at its lower bound: nothing is "just short" of it.
+    """
+    threshold = solution.threshold
+    if threshold is None or "exact" not in solution.settings or not readings:
+        return {}
+    if condition.op in (">", ">=") and min(readings) >= threshold:
+        return {"exact": True}
+    if condition.op in ("<", "<=") and max(readings) <= threshold:
+        return {"exact": True}
+    return {}
+
+
+def firing_case(solution: Solution) -> str:
+    """The case whose setting makes the condition hold: beyond, or on the threshold
+    when nothing lies beyond it."""
+    if "beyond" in solution.inapplicable and solution.condition.op in (">=", "<="):
+        return "exact"
+    return "beyond"
+
+
+def _beyond_on_the_threshold(
+    condition: Condition, solution: Solution, readings: Sequence[float]
+) -> None:
+    """`rate(x[5m]) <= 0`: a rate never goes below 0, so nothing is beyond the threshold;
+    the at-threshold case is the one that fires (and the clearing case starts from it)."""
+    gaps, threshold = solution.gaps, solution.threshold
+    if "beyond" not in gaps or "exact" not in solution.settings or not readings:
+        return
+    if threshold is None or condition.op not in (">=", "<="):
+        return
+    blocked = max(readings) <= threshold if condition.op == ">=" else min(readings) >= threshold
+    if blocked:
+        solution.inapplicable["beyond"] = (
+            "the signal cannot go past the threshold: the threshold is the furthest it goes "
+            "that way, so the at-threshold case is the one that fires"
+        )
+        del gaps["beyond"]
 
 
 def _fallbacks(
@@ -328,7 +383,7 @@ def _fallbacks(
     if "short" in gaps and knob_low.get("exact") and condition.op in ORDERING:
         solution.inapplicable["short"] = (
             "the signal cannot go past the threshold on the quiet side: "
-            "the threshold is the lowest value it takes"
+            "the threshold is the furthest it goes that way"
         )
         del gaps["short"]
     if "quiet" in empty_at and condition.op in ORDERING:
@@ -408,14 +463,17 @@ def _settle_others(
     afterwards with the series it may still move.
     """
     others = [c for c in ctx.conditions if c is not condition]
-    if not others or ("beyond" not in solution.settings and not from_defaults):
+    loud = firing_case(solution)
+    if not others or (loud not in solution.settings and not from_defaults):
         return None
-    setting = {} if from_defaults else dict(solution.settings["beyond"])
+    setting = {} if from_defaults else dict(solution.settings[loud])
     point = Point(setting, [c.text for c in others])
     yield from ctx.bench.measure([point])
-    busy = [] if from_defaults else list(solution.drivers.get("beyond", ()))
+    busy = [] if from_defaults else list(solution.drivers.get(loud, ()))
     for other in others:
         hold = required_state(condition, other)
+        if hold is None:
+            continue  # a branch of an `or` in the signal: the signal is read as a whole
         state = _state(point, other)
         if state is None:
             return f"promtool cannot evaluate `{other.label}`: {point.result(other.text).error}"
@@ -448,7 +506,7 @@ def solve_condition(ctx: AlertContext, condition: Condition) -> Work:
     solution.step = step = step_for(threshold, condition.op)
     base: dict[str, float] = {}
     yield from _solve_goals(ctx, condition, base, step, solution)
-    if "beyond" not in solution.settings:
+    if firing_case(solution) not in solution.settings:
         return solution
     before = dict(base)
     problem = yield from _settle_others(ctx, condition, solution, base)
@@ -475,7 +533,7 @@ def _settle_first(
     if again or not base:
         return problem
     yield from _solve_goals(ctx, condition, base, step, solution)
-    if "beyond" not in solution.settings:
+    if firing_case(solution) not in solution.settings:
         return problem
     check: dict[str, float] = dict(base)
     again = yield from _settle_others(ctx, condition, solution, check)
@@ -507,9 +565,6 @@ def _solve_absent(ctx: AlertContext, condition: Condition, solution: Solution) -
     return solution
 
 
-def describe(value: float | None) -> str:
-    if value is None:
-        return "nothing"
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
+def describe(value: float | None, against: float | None = None) -> str:
+    """A value for a summary: its shortest form, on the same side of `against`."""
+    return shown(value, against)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
 from promrules.derive.bench import Bench, Point, Setting
+from promrules.derive.decimals import shown
 from promrules.derive.patterns import Knob
 from promrules.derive.probe import Probe, QueryResult
 
@@ -333,10 +334,10 @@ def _give_up(goal: Goal, knob: Knob, outcome: Outcome, name: str) -> None:
         outcome.failed[name] = f"no setting of the {knob.name} knob gives a reading: {why}"
         return
     against = next((m.against for _x, m in outcome.seen if m.against is not None), None)
-    span = f"between {_fmt(values[0])} and {_fmt(values[-1])}"
+    span = f"between {_fmt(values[0], against)} and {_fmt(values[-1], against)}"
     if pair is not None:
         (_x1, m1), (_x2, m2) = pair
-        span = f"from {_fmt(m1.value)} to {_fmt(m2.value)}"
+        span = f"from {_fmt(m1.value, against)} to {_fmt(m2.value, against)}"
         outcome.failed[name] = (
             f"the signal jumps {span} with the smallest change of the {knob.name} knob; "
             f"it is never exactly {_fmt(against)}"
@@ -348,10 +349,8 @@ def _give_up(goal: Goal, knob: Knob, outcome: Outcome, name: str) -> None:
     )
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "nothing"
-    return f"{value:.6g}"
+def _fmt(value: float | None, against: float | None = None) -> str:
+    return shown(value, against)
 
 
 def read_single(result: QueryResult) -> tuple[float | None, str | None]:

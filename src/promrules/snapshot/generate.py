@@ -69,6 +69,7 @@ class GeneratedFile:
     cases: int
     gaps: tuple[tuple[str, GapEntry], ...]  # (alert, gap) for applicable misses only
     written: bool  # False when the file already had this text
+    complete: tuple[tuple[str, int], ...] = ()  # (alert, cases) with every case written
 
 
 @dataclass
@@ -92,10 +93,18 @@ class GenerateReport:
                 f"{rel(item.path)}: {item.cases} cases for {item.alerts} alerts "
                 f"of {rel(item.rule_file)} ({state})"
             )
+            for alert, cases in item.complete:
+                done = f"derived ({cases} cases)" if cases else "nothing derived (no case applies)"
+                out.append(f"  {alert}: {done}")
             for alert, gap in item.gaps:
                 out.append(f"  {alert} {gap.item}: not derived: {gap.reason}")
         out += [f"{rel(path)}: removed ({why})" for path, why in self.removed]
         out += self.problems
+        if self.problems:
+            out.append(
+                f"{len(self.problems)} rule file(s) could not be used (named above): "
+                "nothing was generated from them and their old snapshots were kept"
+            )
         return out
 
 
@@ -120,6 +129,7 @@ def generate(
     check_folder(out_dir, "the generated tests")  # before the derivation, not after
     report = GenerateReport()
     readable: list[Path] = []
+    rule_only: list[Path] = []  # rule files without alerts: checked, nothing to derive
     for path in rule_files:
         try:
             root = yn.compose_file(path)
@@ -130,9 +140,13 @@ def generate(
                 )
             elif load_alerts(path):
                 readable.append(path)
+            else:
+                rule_only.append(path)
         except yn.YamlError as exc:
             report.problems.append(f"{exc.shown_from(rootdir)}: not generated")
-    rejected = rejected_by_promtool(promtool, readable, workers)
+    # A rule file promtool rejects would break every test that loads it, so it is named
+    # even when it has no alerts (a recording rule that does not parse).
+    rejected = rejected_by_promtool(promtool, [*readable, *rule_only], workers)
     for path, reason in rejected.items():
         report.problems.append(f"{_shown(path, rootdir)}: {reason}; not generated")
     readable = [p for p in readable if p not in rejected]
@@ -158,12 +172,15 @@ def generate(
                     )
         text = render(load_alerts(rule_file), derivations, rule_file, out_path, extra)
         written = _write_if_changed(out_path, text)
-        gaps = [(d.alert, g) for d in derivations for g in derived_entries(d)[1] if g.applies] + [
-            (g.alert, g) for g in extra
-        ]
+        gaps = [(g.alert, g) for d in derivations for g in derived_entries(d)[1] if g.applies]
+        gaps += [(g.alert, g) for g in extra]
         cases = sum(len(d.cases) for d in derivations) - len(extra)
+        missing = {alert for alert, _gap in gaps}
+        complete = tuple((d.label, len(d.cases)) for d in derivations if d.label not in missing)
         report.files.append(
-            GeneratedFile(rule_file, out_path, len(derivations), cases, tuple(gaps), written)
+            GeneratedFile(
+                rule_file, out_path, len(derivations), cases, tuple(gaps), written, complete
+            )
         )
     if not report.problems:  # an unreadable rule file keeps its old snapshot
         asked = [*rule_roots, *rule_files] if scope is None else scope

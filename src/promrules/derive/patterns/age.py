@@ -11,7 +11,9 @@ A negative age is a deadline in the future.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
+from promrules.derive.decimals import exact
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.selectors import Usage
 from promrules.notation import Value
@@ -32,7 +34,7 @@ class Age(Pattern):
         return (Knob("age", 0.0, low=-1e10, high=1e10),)
 
     def values(self, at: At, times: Sequence[int], context: Context) -> SeriesValues:
-        values: list[Value] = [t / 1000 - at("age", t) for t in times]
+        values: list[Value] = [float(Fraction(t, 1000) - exact(at("age", t))) for t in times]
         return {(): values}
 
     def max_period_ms(self, usage: Usage, threshold: float | None) -> int | None:

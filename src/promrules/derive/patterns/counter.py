@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+from promrules.derive.decimals import exact
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.selectors import Usage
 from promrules.notation import Value
@@ -32,11 +33,12 @@ def accumulate(
     start: Callable[[int], float] = lambda _t: 0.0,
     restarts: Sequence[int] = (),
 ) -> list[Value]:
-    """start + the integral of the knob (per second) up to each sample, exactly.
+    """start + the integral of the knob (per second) up to each sample, exactly
+    (on the knob's printed decimal, so a rate of 0.1 gives 6, 12, ... per minute).
 
     The total starts over, from start(t), at every restart (each calibration segment).
     """
-    total = Fraction(start(times[0])) if times else Fraction(0)
+    total = exact(start(times[0])) if times else Fraction(0)
     values: list[Value] = []
     previous: int | None = None
     pending = sorted(restarts)
@@ -44,9 +46,9 @@ def accumulate(
         if pending and t >= pending[0]:
             while pending and t >= pending[0]:
                 pending.pop(0)
-            total, previous = Fraction(start(t)), None
+            total, previous = exact(start(t)), None
         if previous is not None:
-            total += Fraction(at(knob, t)) * Fraction(t - previous, 1000)
+            total += exact(at(knob, t)) * Fraction(t - previous, 1000)
         values.append(float(total))
         previous = t
     return values
@@ -58,12 +60,12 @@ def sawtooth(
     """A counter that restarts once every `intervals` samples (see the module doc)."""
     values: list[Value] = []
     for j, t in enumerate(times):
-        per_interval = at(knob, t) * (period_ms / 1000)
+        per_interval = exact(at(knob, t)) * Fraction(period_ms, 1000)
         if intervals == 1:
-            values.append(per_interval * (2 if j % 2 else 1))
+            values.append(float(per_interval * (2 if j % 2 else 1)))
             continue
         total = per_interval * intervals
-        values.append(total / 2 if j % intervals == 0 else total)
+        values.append(float(total / 2 if j % intervals == 0 else total))
     return values
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from promrules.derive.decimals import total
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.patterns.counter import accumulate
 from promrules.derive.selectors import Usage
@@ -36,5 +37,5 @@ class Ramp(Pattern):
         values: list[Value] = []
         for t, rise in zip(times, climbed, strict=True):
             assert isinstance(rise, float)
-            values.append(at("base", t) + rise)
+            values.append(total(at("base", t), rise))
         return {(): values}
