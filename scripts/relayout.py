@@ -96,6 +96,8 @@ MOVES: dict[str, str] = {
     "coverage_gate": "pytest_plugin.coverage_gate",
     "partial_run": "pytest_plugin.partial_run",
     "failure_texts": "pytest_plugin.failure_texts",
+    "live_items": "pytest_plugin.live_items",
+    "live_cache": "pytest_plugin.live_cache",
     # cli: the `promrules` command.
     "cli": "cli.command",  # not cli.main: a submodule `main` would shadow the function
     "precommit": "cli.precommit",
@@ -154,6 +156,8 @@ TEST_FOLDERS: dict[str, str] = {
     "test_alertmanager_cases": "alertmanager",
     "test_route_options_agree": "alertmanager",
     "test_html_layout": "report",
+    "test_derived_names": "snapshot",
+    "test_live_derivation": "pytest_plugin",
     "test_collection": "pytest_plugin",
     "test_rule_check": "pytest_plugin",
     "test_live_lines": "pytest_plugin",
