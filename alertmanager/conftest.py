@@ -1,7 +1,7 @@
 """The real servers for this repository's inhibition, delivery and end-to-end tests.
 
 alertmanager/routing_cases.yml is collected by the plugin itself
-(promrules.routing_items), as in any repository that installs promrules.
+(promrules.pytest_plugin.routing_items), as in any repository that installs promrules.
 
 The inhibition, delivery and end-to-end tests share one Alertmanager and one
 webhook recorder per session (both on 127.0.0.1, free ports); tests keep out
@@ -18,8 +18,8 @@ import yaml
 
 from alertmanager.harness import start_alertmanager, webhook_test_config
 from alertmanager.webhook import WebhookRecorder, webhook_receiver
-from promrules.am_server import ServerError, ServerProcess, find_binary
-from promrules.routing_items import amtool_header
+from promrules.alertmanager.server import ServerError, ServerProcess, find_binary
+from promrules.pytest_plugin.routing_items import amtool_header
 
 HERE = Path(__file__).resolve().parent
 CONFIG_FILE = HERE / "config.yml"

@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from promrules.am_api import alert, get_alerts, poll, post_alerts
-from promrules.am_server import ServerProcess, running, start_alertmanager
-from promrules.inhibition import PROBE_RULE
+from promrules.alertmanager.api import alert, get_alerts, poll, post_alerts
+from promrules.alertmanager.inhibition import PROBE_RULE
+from promrules.alertmanager.server import ServerProcess, running, start_alertmanager
 
 __all__ = [
     "alert",
@@ -46,7 +46,7 @@ def webhook_test_config(source: Path, webhook_url: str) -> dict[str, Any]:
     """The shipped config with every receiver sending to `webhook_url/<receiver name>`.
 
     The package's probe inhibit rule goes first, so tests can wait for the
-    inhibitor to catch up (promrules.inhibition); it only relates probe alerts.
+    inhibitor to catch up (promrules.alertmanager.inhibition); it only relates probe alerts.
     """
     config = yaml.safe_load(source.read_text())
     shipped_global = config.get("global") or {}

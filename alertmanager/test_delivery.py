@@ -12,7 +12,7 @@ from __future__ import annotations
 from alertmanager.harness import alert, post_alerts
 from alertmanager.harness import unique_value as unique
 from alertmanager.webhook import Notification, WebhookRecorder
-from promrules.am_server import ServerProcess
+from promrules.alertmanager.server import ServerProcess
 
 
 def test_each_severity_reaches_its_own_receiver(

@@ -23,8 +23,8 @@ import pytest
 from alertmanager.exporter import ScenarioExporter, scenario_exporter
 from alertmanager.harness import fast_rule_copy, poll, prometheus_server
 from alertmanager.webhook import Notification, WebhookRecorder
-from promrules.alertmanager import rule_alerts
-from promrules.am_server import ServerError, ServerProcess, find_binary
+from promrules.alertmanager.amtool import rule_alerts
+from promrules.alertmanager.server import ServerError, ServerProcess, find_binary
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

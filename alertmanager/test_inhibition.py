@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from alertmanager.harness import alert, get_alerts, poll, post_alerts, unique_value
-from promrules.am_server import ServerProcess
-from promrules.inhibition import Inhibitor
+from promrules.alertmanager.inhibition import Inhibitor
+from promrules.alertmanager.server import ServerProcess
 
 Key = tuple[str, str, str]  # alertname, severity, instance ("" = no instance label)
 

@@ -28,7 +28,7 @@ from alertmanager.harness import (
 )
 from alertmanager.smtp_sink import SmtpSink, smtp_sink
 from alertmanager.webhook import WebhookRecorder
-from promrules.am_server import ServerError, ServerProcess, find_binary
+from promrules.alertmanager.server import ServerError, ServerProcess, find_binary
 
 SHIPPED = Path(__file__).resolve().parent / "config.yml"
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from promrules.alerts import load_alerts
 from promrules.derive import AlertDerivation, Progress, derive_rule_files, write_test_file
 from promrules.derive.verify import verify
-from promrules.promtool import locate
+from promrules.files.alerts import load_alerts
+from promrules.files.yamlnodes import YamlError
+from promrules.promtool.binary import locate
 from promrules.snapshot.generate import find_rule_files
-from promrules.yamlnodes import YamlError
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

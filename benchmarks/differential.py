@@ -1,12 +1,12 @@
 """The long differential run: thousands of generated projects, promrules against bare promtool.
 
-Projects come from the same hypothesis strategy as tests/test_differential.py
+Projects come from the same hypothesis strategy as tests/engine/test_differential.py
 and run in batches: bare promtool once per test file (as written, from its own
 folder), promrules once per batch through pytest (default options, 2 workers),
 once more under a random `-k` selection of groups, and once over the projects
 with one expectation promtool passed flipped (then both must fail that case).
 Every disagreement is written to the output folder as a project to replay;
-add it to tests/test_differential.py as an `@example`.
+add it to tests/engine/test_differential.py as an `@example`.
 
     .venv/bin/python benchmarks/differential.py --promtool PATH [--files 5000] [--batch 100]
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from promrules.model import RuleFile, load_rule_file
+from promrules.files.model import RuleFile, load_rule_file
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 

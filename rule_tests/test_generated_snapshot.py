@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from promrules import mutate
-from promrules.alerts import load_alerts
+from promrules.files.alerts import load_alerts
 from promrules.snapshot import AlertSignature, describe_changes, read_header, snapshot_path
 
 REPO = Path(__file__).resolve().parent.parent

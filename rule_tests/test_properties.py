@@ -20,8 +20,8 @@ import promql_parser
 import pytest
 from hypothesis import given
 
-from promrules.alerts import AlertDefinition, load_alerts
-from promrules.durations import format_duration
+from promrules.files.alerts import AlertDefinition, load_alerts
+from promrules.files.durations import format_duration
 from promrules.fixtures import ScenarioFactory, session_promtool
 from promrules.series import Gauge, gauge
 from promrules.strategies import around, gauges, profile

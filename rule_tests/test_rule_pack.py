@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from promrules.model import RuleFile
+from promrules.files.model import RuleFile
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 EXPECTED_FILES = {"test_watcher.yml": 7, "audit_agent.yml": 7, "api.yml": 8, "system.yml": 8}

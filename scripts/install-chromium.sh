@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install headless Chromium and chromedriver for the HTML report's browser tests
-# (tests/test_html_report.py): Debian's `chromium` and `chromium-driver` packages.
+# (tests/report/test_html_report.py): Debian's `chromium` and `chromium-driver` packages.
 # `make test` runs this before the suite; `make check` does not need a browser.
 #
 # Nothing happens when both are already on PATH. Where they cannot be installed
@@ -25,7 +25,7 @@ cannot() {
 command -v apt-get >/dev/null || cannot "no apt-get here: install chromium and chromedriver yourself"
 [ "$(id -u)" = 0 ] || cannot "not root: run 'apt-get install chromium chromium-driver' as root"
 
-echo "installing chromium and chromium-driver system-wide with apt-get, for the HTML report's browser tests (tests/test_html_report.py); a few minutes, no further output"
+echo "installing chromium and chromium-driver system-wide with apt-get, for the HTML report's browser tests (tests/report/test_html_report.py); a few minutes, no further output"
 apt-get update -qq || cannot "apt-get update failed"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   chromium chromium-driver fonts-dejavu-core >/dev/null || cannot "apt-get install failed"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.promtool.binary import Promtool, PromtoolError, locate
 
 pytest_plugins = ["pytester"]
 collect_ignore = ["golden", "upgrade_examples"]  # expected outputs and example files, not tests

@@ -13,7 +13,7 @@ cases its FAILED blocks name. promrules must agree with it case by case, with
 default options, under a `-k` selection, and when one expectation promtool
 passed is flipped (then both must fail that case).
 
-Used by tests/test_differential.py (a short profile) and benchmarks/differential.py
+Used by tests/engine/test_differential.py (a short profile) and benchmarks/differential.py
 (the long run).
 """
 

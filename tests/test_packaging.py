@@ -53,7 +53,7 @@ def test_type_information_is_shipped() -> None:
 
 def test_version_is_the_installed_one() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "promrules.cli", "--version"],
+        [sys.executable, "-m", "promrules.cli.command", "--version"],
         capture_output=True,
         text=True,
         check=True,

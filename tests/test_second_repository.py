@@ -133,7 +133,7 @@ def run_pytest(root: Path, site: Path, *args: str) -> subprocess.CompletedProces
 def test_promrules_is_imported_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(installed)}
     run = subprocess.run(
-        [sys.executable, "-c", "import promrules.plugin as p; print(p.__file__)"],
+        [sys.executable, "-c", "import promrules.pytest_plugin.plugin as p; print(p.__file__)"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
     )
     assert Path(run.stdout.strip()).is_relative_to(installed), run.stdout

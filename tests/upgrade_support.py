@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from promrules.promtool import Promtool, PromtoolError, locate
+from promrules.promtool.binary import Promtool, PromtoolError, locate
 from tests.conftest import REPO
 
 PROMTOOL_2 = REPO / ".tools" / "promtool-2" / "promtool"

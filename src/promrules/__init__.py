@@ -1,15 +1,22 @@
 """promrules: unit tests for Prometheus alerting rules, run by the real promtool.
 
-The pytest plugin (`promrules.plugin`) is activated by installing the package;
+The pytest plugin (`promrules.pytest_plugin.plugin`) is activated by installing the package;
 the same library calls are available from Python and from the `promrules` CLI.
 """
 
 from __future__ import annotations
 
-from promrules.execution import run_test_file
-from promrules.model import Case, RuleFile, TestFile, TestGroup, load_rule_file, load_test_file
-from promrules.promtool import Promtool, PromtoolError, PromtoolRun, locate
-from promrules.results import CaseResult, FileResult
+from promrules.engine.execution import run_test_file
+from promrules.engine.results import CaseResult, FileResult
+from promrules.files.model import (
+    Case,
+    RuleFile,
+    TestFile,
+    TestGroup,
+    load_rule_file,
+    load_test_file,
+)
+from promrules.promtool.binary import Promtool, PromtoolError, PromtoolRun, locate
 
 __all__ = [
     "Case",

@@ -21,8 +21,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from promrules.model import RuleFile
-from promrules.outputs import write_text
+from promrules.files.model import RuleFile
+from promrules.files.outputs import write_text
 
 __all__ = ["AlertCoverage", "CoverageReport", "recording_as"]
 

@@ -26,7 +26,7 @@ from promrules.derive.model import CASE_KINDS, AlertDerivation, DerivedCase, Gap
 from promrules.derive.patterns import PATTERNS
 from promrules.derive.progress import Progress
 from promrules.derive.writer import render_test_file, write_test_file
-from promrules.promtool import Promtool, locate
+from promrules.promtool.binary import Promtool, locate
 
 __all__ = [
     "CASE_KINDS",

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from promrules.output import FileReport, parse_test_output
-from promrules.promtool import Promtool, PromtoolError
+from promrules.promtool.binary import Promtool, PromtoolError
+from promrules.promtool.output import FileReport, parse_test_output
 
 __all__ = ["Answer", "run_documents"]
 

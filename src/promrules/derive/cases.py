@@ -26,7 +26,7 @@ from promrules.derive.printer import string_text
 from promrules.derive.probe import Probe
 from promrules.derive.states import State
 from promrules.derive.timeline import Labels, Timeline, read_timeline
-from promrules.durations import format_duration
+from promrules.files.durations import format_duration
 
 __all__ = ["CaseDraft", "Expectation", "build_cases", "without_condition"]
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from promrules.alerts import AlertDefinition
 from promrules.derive.bench import Bench
 from promrules.derive.conditions import Condition, find_conditions
 from promrules.derive.leaves import Leaf, LeafError, build_leaves, selects
@@ -20,6 +19,7 @@ from promrules.derive.plan import Plan, PlanError, choose_plan
 from promrules.derive.printer import duration_text
 from promrules.derive.promql import ExprError, Node, parse
 from promrules.derive.selectors import find_usages
+from promrules.files.alerts import AlertDefinition
 
 __all__ = ["HORIZON_STEPS", "AlertContext", "DeriveError", "build_context"]
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from promrules.alerts import AlertDefinition, load_alerts
 from promrules.derive.cases import CaseDraft, build_cases
 from promrules.derive.conditions import Condition
 from promrules.derive.context import AlertContext, DeriveError, build_context
@@ -30,7 +29,8 @@ from promrules.derive.primary import solve_condition
 from promrules.derive.probe import Probe, run_probes
 from promrules.derive.progress import Progress
 from promrules.derive.writer import case_group
-from promrules.promtool import Promtool
+from promrules.files.alerts import AlertDefinition, load_alerts
+from promrules.promtool.binary import Promtool
 
 __all__ = [
     "DEFAULT_BUDGET_S",

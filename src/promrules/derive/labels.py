@@ -18,10 +18,10 @@ from typing import Any
 from promrules.derive.batches import run_documents
 from promrules.derive.cases import CaseDraft, Expectation
 from promrules.derive.probe import parse_samples
-from promrules.durations import format_duration
-from promrules.goquote import GoQuoteError, label_pairs
-from promrules.output import Failure
-from promrules.promtool import Promtool
+from promrules.files.durations import format_duration
+from promrules.promtool.binary import Promtool
+from promrules.promtool.goquote import GoQuoteError, label_pairs
+from promrules.promtool.output import Failure
 
 __all__ = ["calibrate_labels", "parse_alerts"]
 

@@ -19,8 +19,8 @@ from promrules.derive import labelvalues
 from promrules.derive.patterns import Knob, Pattern, pattern_for
 from promrules.derive.patterns.base import Context
 from promrules.derive.selectors import Usage
-from promrules.notation import STALE, Value
-from promrules.notation import format as format_notation
+from promrules.files.notation import STALE, Value
+from promrules.files.notation import format as format_notation
 
 __all__ = ["DEFAULT_LABELS", "Leaf", "Schedule", "build_leaves", "input_series", "selects"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promrules.derive.batches import run_documents
-from promrules.durations import format_duration
-from promrules.goquote import GoQuoteError, label_pairs
-from promrules.promtool import Promtool
+from promrules.files.durations import format_duration
+from promrules.promtool.binary import Promtool
+from promrules.promtool.goquote import GoQuoteError, label_pairs
 
 __all__ = ["Probe", "QueryResult", "Sample", "parse_samples", "run_probes"]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from promrules.derive.batches import run_documents
 from promrules.derive.model import AlertDerivation
-from promrules.durations import format_duration
-from promrules.promtool import Promtool
+from promrules.files.durations import format_duration
+from promrules.promtool.binary import Promtool
 
 __all__ = ["verify"]
 

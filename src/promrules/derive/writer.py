@@ -18,7 +18,7 @@ import yaml
 
 from promrules.derive.cases import CaseDraft, Expectation
 from promrules.derive.model import AlertDerivation
-from promrules.durations import format_duration, parse_duration
+from promrules.files.durations import format_duration, parse_duration
 
 __all__ = ["case_group", "render_test_file", "write_test_file"]
 

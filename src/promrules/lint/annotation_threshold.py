@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import promql_parser as pp
 
-from promrules.comparisons import comparisons
-from promrules.durations import DurationError, format_duration, parse_duration
+from promrules.derive.comparisons import comparisons
+from promrules.files.durations import DurationError, format_duration, parse_duration
 from promrules.lint.base import Finding, LintContext, check
 from promrules.lint.expr import Node, tree, walk
 from promrules.lint.reading import AlertRule

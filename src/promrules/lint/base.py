@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from promrules.durations import DurationError, parse_duration
+from promrules.files.durations import DurationError, parse_duration
 from promrules.lint.reading import AlertRule, read_alert_rules, read_rules
 
 __all__ = [

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules.diff import DiffError
-from promrules.diff_git import _git, toplevel
+from promrules.diff.changes import DiffError
+from promrules.diff.revisions import _git, toplevel
 from promrules.lint.base import Finding
 
 __all__ = ["ChangedLines", "DiffError", "changed_lines"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules.durations import DurationError, parse_duration
+from promrules.files.durations import DurationError, parse_duration
 from promrules.lint.base import Finding, LintContext, check
 
 

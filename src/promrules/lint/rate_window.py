@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules.durations import format_duration
+from promrules.files.durations import format_duration
 from promrules.lint.base import Finding, LintContext, check
 from promrules.lint.expr import COUNTER_FUNCTIONS, range_calls
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from promrules import yamlnodes as yn
+from promrules.files import yamlnodes as yn
 
 __all__ = ["DISABLE_RE", "AlertRule", "read_alert_rules", "read_rules"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from promrules import yamlnodes as yn
+from promrules.files import yamlnodes as yn
 from promrules.lint.base import Finding, LintContext, Policy, read_rules, run_checks
 from promrules.lint.changed import ChangedLines
 

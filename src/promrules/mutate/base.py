@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from promrules import yamlnodes as yn
+from promrules.files import yamlnodes as yn
 from promrules.mutate import yamltext
 from promrules.mutate.yamltext import Edit
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules.comparisons import comparisons
+from promrules.derive.comparisons import comparisons
 from promrules.mutate.base import AlertSite, Mutant, operator
 from promrules.mutate.expression import compared, expression
 from promrules.mutate.exprtext import TextEdit

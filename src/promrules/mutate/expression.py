@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from promrules import yamlnodes as yn
-from promrules.comparisons import Comparison, ExprError, Node, Signature, comparisons, parse, shape
+from promrules.derive.comparisons import (
+    Comparison,
+    ExprError,
+    Node,
+    Signature,
+    comparisons,
+    parse,
+    shape,
+)
+from promrules.files import yamlnodes as yn
 from promrules.mutate import yamltext
 from promrules.mutate.base import AlertSite, Mutant, MutateError
 from promrules.mutate.exprtext import TextEdit, Token, place, tokenize

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from promrules.comparisons import ExprError, Node, Signature, parse, shape
+from promrules.derive.comparisons import ExprError, Node, Signature, parse, shape
 
 __all__ = ["TextEdit", "Token", "matcher_removals", "place", "tokenize"]
 

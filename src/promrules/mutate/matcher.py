@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
-from promrules.comparisons import Node
+from promrules.derive.comparisons import Node
 from promrules.mutate.base import AlertSite, Mutant, operator
 from promrules.mutate.expression import expression
 from promrules.mutate.exprtext import matcher_removals

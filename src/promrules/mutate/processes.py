@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from promrules.promtool import Promtool, PromtoolError
+from promrules.promtool.binary import Promtool, PromtoolError
 
 __all__ = ["Pytests", "sigterm_as_interrupt"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from promrules import yamlnodes as yn
-from promrules.durations import DurationError, parse_duration
-from promrules.model import TestFile, is_rule_file, is_test_file, load_test_file
+from promrules.files import yamlnodes as yn
+from promrules.files.durations import DurationError, parse_duration
+from promrules.files.model import TestFile, is_rule_file, is_test_file, load_test_file
 from promrules.mutate.base import OPERATORS, AlertSite, Mutant, MutateError
 
 __all__ = ["Suite", "discover", "mutants"]

@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from promrules.execution import read_reports
-from promrules.model import TestFile, TestGroup
+from promrules.engine.execution import read_reports
+from promrules.engine.split import write_group_files
+from promrules.files.model import TestFile, TestGroup
 from promrules.mutate.base import Mutant, MutateError
 from promrules.mutate.processes import Pytests
 from promrules.mutate.project import Suite
 from promrules.mutate.workspace import copy_suite, session_folder
-from promrules.promtool import Promtool, PromtoolError
-from promrules.split import write_group_files
+from promrules.promtool.binary import Promtool, PromtoolError
 
 __all__ = ["MutationRun", "Outcome", "Status", "run_mutants"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules import yamlnodes as yn
+from promrules.files import yamlnodes as yn
 from promrules.mutate import yamltext
 from promrules.mutate.base import AlertSite, Mutant, operator
 

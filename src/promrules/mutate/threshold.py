@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from promrules.comparisons import comparisons
+from promrules.derive.comparisons import comparisons
 from promrules.mutate.base import AlertSite, Mutant, operator
 from promrules.mutate.expression import Expression, compared, expression
 from promrules.mutate.exprtext import TextEdit

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import yaml
 
-from promrules import yamlnodes as yn
-from promrules.durations import DurationError, format_duration, parse_duration
+from promrules.files import yamlnodes as yn
+from promrules.files.durations import DurationError, format_duration, parse_duration
 from promrules.mutate import yamltext
 from promrules.mutate.base import AlertSite, Mutant, MutateError
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from promrules import yamlnodes as yn
+from promrules.files import yamlnodes as yn
 
 __all__ = ["Edit", "delete_entry", "insert_entry", "only_changes", "value_edit"]
 

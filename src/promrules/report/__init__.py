@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from promrules.coverage import CoverageReport
-from promrules.outputs import write_text
-from promrules.promtool import Promtool
+from promrules.files.outputs import write_text
+from promrules.promtool.binary import Promtool
 from promrules.report.collect import RanCase, collect
 from promrules.report.model import ReportData
 from promrules.report.page import render

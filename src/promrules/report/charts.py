@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 
-from promrules import yamlnodes as yn
-from promrules.alerts import AlertDefinition, load_alerts
 from promrules.derive.printer import string_text
-from promrules.durations import DurationError, parse_duration
-from promrules.model import Case, TestFile, TestGroup
-from promrules.probe import ProbeError, Sample
-from promrules.promtool import Promtool
+from promrules.files import yamlnodes as yn
+from promrules.files.alerts import AlertDefinition, load_alerts
+from promrules.files.durations import DurationError, parse_duration
+from promrules.files.model import Case, TestFile, TestGroup
+from promrules.promtool.binary import Promtool
+from promrules.promtool.query import ProbeError, Sample
 from promrules.report.inputs import input_lines
 from promrules.report.model import Chart, Line, RanCase, Span, State
 from promrules.report.probes import GroupQueries, query_groups

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from promrules.coverage import CoverageReport
-from promrules.model import TestFile
-from promrules.promtool import Promtool
+from promrules.files.model import TestFile
+from promrules.promtool.binary import Promtool
 from promrules.report.charts import charts_for_file
 from promrules.report.model import CaseView, Chart, RanCase, ReportData
 from promrules.report.views import alert_views, coverage_rows, shown, view_for

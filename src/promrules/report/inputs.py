@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from promrules import notation
+from promrules.files import notation
 from promrules.report.model import Line
 
 MAX_LINES = 8

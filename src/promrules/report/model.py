@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from promrules.model import Case, TestFile, TestGroup
+from promrules.files.model import Case, TestFile, TestGroup
 
 State = Literal["inactive", "pending", "firing"]
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from promrules.output import parse_test_output
-from promrules.probe import NEVER, ProbeError, Sample, parse_samples, query
-from promrules.promtool import Promtool, PromtoolError
+from promrules.promtool.binary import Promtool, PromtoolError
+from promrules.promtool.output import parse_test_output
+from promrules.promtool.query import NEVER, ProbeError, Sample, parse_samples, query
 
 Answers = dict[tuple[str, int], tuple[Sample, ...]]
 

@@ -11,8 +11,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from promrules.durations import format_duration
-from promrules.notation import format_number
+from promrules.files.durations import format_duration
+from promrules.files.notation import format_number
 from promrules.report.model import Chart, Line
 
 WIDTH = 560

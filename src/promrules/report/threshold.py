@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promrules.comparisons import ExprError, comparisons, parse
+from promrules.derive.comparisons import ExprError, comparisons, parse
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from promrules import yamlnodes as yn
-from promrules.alerts import AlertDefinition, load_alerts
 from promrules.coverage import CoverageReport
-from promrules.durations import format_duration
+from promrules.files import yamlnodes as yn
+from promrules.files.alerts import AlertDefinition, load_alerts
+from promrules.files.durations import format_duration
 from promrules.report.model import AlertView, FileRow, RanCase
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from promrules.alerts import AlertDefinition
 from promrules.derive.model import AlertDerivation, DerivedCase
-from promrules.durations import format_duration
+from promrules.files.alerts import AlertDefinition
+from promrules.files.durations import format_duration
 from promrules.snapshot.naming import CASE_NAMES, condition_numbers, item_name
 from promrules.snapshot.signature import AlertSignature
 

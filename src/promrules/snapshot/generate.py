@@ -18,13 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from promrules import yamlnodes as yn
-from promrules.alerts import load_alerts
 from promrules.derive import Progress, derive_rule_files
 from promrules.derive.verify import verify
-from promrules.model import is_rule_file
-from promrules.outputs import check_folder, write_text
-from promrules.promtool import Promtool
+from promrules.files import yamlnodes as yn
+from promrules.files.alerts import load_alerts
+from promrules.files.model import is_rule_file
+from promrules.files.outputs import check_folder, write_text
+from promrules.promtool.binary import Promtool
 from promrules.snapshot.document import GapEntry, derived_entries, read_header, render
 
 __all__ = ["GenerateReport", "find_rule_files", "generate", "snapshot_path"]

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from promrules.alerts import AlertDefinition
 from promrules.derive.conditions import find_conditions
 from promrules.derive.context import DeriveError, build_context
 from promrules.derive.engine import NO_CONDITION
 from promrules.derive.model import CASE_KINDS
 from promrules.derive.promql import ExprError, parse
+from promrules.files.alerts import AlertDefinition
 
 __all__ = [
     "CASE_NAMES",

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from promrules.alerts import AlertDefinition
 from promrules.derive.conditions import find_conditions
 from promrules.derive.promql import ExprError, parse, text
-from promrules.durations import format_duration, parse_duration
+from promrules.files.alerts import AlertDefinition
+from promrules.files.durations import format_duration, parse_duration
 
 __all__ = ["AlertSignature", "describe_changes", "number_text"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from promrules import yamlnodes as yn
-from promrules.durations import DurationError, parse_duration
+from promrules.files import yamlnodes as yn
+from promrules.files.durations import DurationError, parse_duration
 
 __all__ = ["case_exprs", "range_ms", "recording_rules_read"]
 

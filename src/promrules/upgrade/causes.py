@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules import notation
-from promrules import yamlnodes as yn
+from promrules.files import notation
+from promrules.files import yamlnodes as yn
 from promrules.upgrade import copies
 from promrules.upgrade.compare import ChangedCase
 from promrules.upgrade.copies import Copy

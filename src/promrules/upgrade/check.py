@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules.model import TestFile, TestGroup
-from promrules.promtool import Promtool
-from promrules.results import FileResult
+from promrules.engine.results import FileResult
+from promrules.files.model import TestFile, TestGroup
+from promrules.promtool.binary import Promtool
 from promrules.upgrade.classify import Classification, classify
 from promrules.upgrade.compare import Groups, compare, find_test_files, run_suite
 from promrules.upgrade.python_tests import (

@@ -21,11 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules import yamlnodes as yn
-from promrules.durations import DurationError, format_duration, parse_duration
-from promrules.model import TestFile, load_test_file
-from promrules.promtool import Promtool
-from promrules.results import CaseResult, FileResult
+from promrules.engine.results import CaseResult, FileResult
+from promrules.files import yamlnodes as yn
+from promrules.files.durations import DurationError, format_duration, parse_duration
+from promrules.files.model import TestFile, load_test_file
+from promrules.promtool.binary import Promtool
 from promrules.upgrade import case_rules, copies
 from promrules.upgrade.causes import CAUSES, MOVED, Cause
 from promrules.upgrade.compare import ChangedCase

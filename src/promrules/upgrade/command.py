@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from promrules.promtool import PromtoolError, locate
+from promrules.promtool.binary import PromtoolError, locate
 from promrules.upgrade import report
 from promrules.upgrade.check import run_check
 

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules import yamlnodes as yn
-from promrules.execution import case_results
-from promrules.model import Case, TestFile, TestGroup, is_test_file, load_test_file
-from promrules.promtool import Promtool
-from promrules.results import CaseResult, FileResult
-from promrules.session import SessionState
+from promrules.engine.execution import case_results
+from promrules.engine.results import CaseResult, FileResult
+from promrules.files import yamlnodes as yn
+from promrules.files.model import Case, TestFile, TestGroup, is_test_file, load_test_file
+from promrules.promtool.binary import Promtool
+from promrules.session.state import SessionState
 
 __all__ = ["ChangedCase", "Groups", "Outcome", "compare", "find_test_files", "run_suite"]
 

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from promrules import notation
-from promrules import yamlnodes as yn
-from promrules.durations import DurationError, format_duration, parse_duration
-from promrules.model import Case, TestFile, TestGroup
-from promrules.split import write_node
+from promrules.engine.split import write_node
+from promrules.files import notation
+from promrules.files import yamlnodes as yn
+from promrules.files.durations import DurationError, format_duration, parse_duration
+from promrules.files.model import Case, TestFile, TestGroup
 from promrules.upgrade import case_rules
 
 __all__ = [

@@ -15,10 +15,11 @@ import re
 
 import yaml
 
-from promrules import goquote, notation
-from promrules import yamlnodes as yn
-from promrules.output import Failure
-from promrules.render import alert_labelsets
+from promrules.engine.render import alert_labelsets
+from promrules.files import notation
+from promrules.files import yamlnodes as yn
+from promrules.promtool import goquote
+from promrules.promtool.output import Failure
 from promrules.upgrade.copies import Copy, clone
 
 __all__ = ["expect_got", "word_change"]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from promrules.promtool import Promtool
+from promrules.promtool.binary import Promtool
 from promrules.upgrade.outcomes import OUTCOMES_ENV
 
 __all__ = ["ChangedTest", "PythonRun", "compare_tests", "find_python_tests", "run_python_tests"]

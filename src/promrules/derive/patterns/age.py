@@ -16,7 +16,7 @@ from fractions import Fraction
 from promrules.derive.decimals import exact
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.selectors import Usage
-from promrules.notation import Value
+from promrules.files.notation import Value
 
 __all__ = ["Age"]
 

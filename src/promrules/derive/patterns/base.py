@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from promrules.derive.selectors import Usage
-from promrules.notation import Value
+from promrules.files.notation import Value
 
 __all__ = [
     "PATTERNS",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.selectors import Usage
-from promrules.notation import Value
+from promrules.files.notation import Value
 
 __all__ = ["Changes"]
 

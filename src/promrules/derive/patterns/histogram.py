@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.patterns.counter import accumulate
 from promrules.derive.selectors import Usage
-from promrules.notation import STALE, Value, format_number
+from promrules.files.notation import STALE, Value, format_number
 
 __all__ = ["Histogram"]
 

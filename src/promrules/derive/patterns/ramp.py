@@ -13,7 +13,7 @@ from promrules.derive.decimals import total
 from promrules.derive.patterns.base import At, Context, Knob, Pattern, SeriesValues, pattern
 from promrules.derive.patterns.counter import accumulate
 from promrules.derive.selectors import Usage
-from promrules.notation import Value
+from promrules.files.notation import Value
 
 __all__ = ["RAMP_FUNCTIONS", "Ramp"]
 

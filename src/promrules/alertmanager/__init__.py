@@ -1,0 +1,1 @@
+"""Alertmanager: amtool, servers, and what routing and inhibition cases check."""

@@ -1,0 +1,1 @@
+"""What tests are written with: series builders, scenarios, strategies, timelines."""

@@ -1,0 +1,1 @@
+"""What changed in the alert rules between two revisions, and when they fire."""

@@ -1,0 +1,1 @@
+"""A session's promtool work, planned and run, and every case's verdict."""

@@ -1,0 +1,1 @@
+"""Rule and test files: reading, writing, YAML as promtool reads it, notation."""

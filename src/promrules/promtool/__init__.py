@@ -1,0 +1,1 @@
+"""promtool itself: finding, installing and running it, and reading its output."""

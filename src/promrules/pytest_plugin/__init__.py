@@ -1,0 +1,1 @@
+"""The pytest shell: hooks, nodes, live mode, xdist and fixtures."""
