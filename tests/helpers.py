@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
+
+import pytest
 
 RULES = """\
 groups:
@@ -56,3 +59,30 @@ tests:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
+
+
+# Logs every call (`CALL <args>`) and the test groups of every file it is given
+# (`GROUP - name: x`, read while the run is on, before promrules removes its copies).
+LOGGING_PROMTOOL = """#!/bin/sh
+{{
+  echo "CALL $*"
+  for arg in "$@"; do
+    case "$arg" in
+      *.yml|*.yaml) grep -h -E '^  - name:|^- name:' "$arg" | sed 's/^/GROUP /' ;;
+    esac
+  done
+}} >> {log}
+exec {promtool} "$@"
+"""
+
+
+def logging_promtool(
+    pytester: pytest.Pytester, promtool: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Make PROMTOOL a wrapper of the real promtool that logs what it is given; the log."""
+    log = pytester.path / "promtool.log"
+    wrapper = pytester.path / "logging-promtool"
+    wrapper.write_text(LOGGING_PROMTOOL.format(log=log, promtool=promtool))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PROMTOOL", str(wrapper))
+    return log

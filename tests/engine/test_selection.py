@@ -1,9 +1,8 @@
 """Under -k, --lf or any deselection, promtool runs only the selected test groups.
 
-A logging wrapper around the real promtool records every `test rules` call
-and the test groups of every file it was given (files are read while the run
-is on, before promrules removes its temporary copies), so the tests can see
-exactly which groups promtool evaluated.
+A logging wrapper around the real promtool (`tests.helpers.logging_promtool`)
+records every `test rules` call and the test groups of every file it was given,
+so the tests can see exactly which groups promtool evaluated.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import pytest
 from promrules.engine.batching import run_filter
 from promrules.files.model import load_test_file
 from promrules.promtool.binary import Promtool
-from tests.helpers import RULES
+from tests.helpers import RULES, logging_promtool
 
 # Three named groups: `slow_fail` fails, `keep` and `other` pass.
 THREE_GROUPS = """\
@@ -44,18 +43,6 @@ tests:
       - {eval_time: 5m, alertname: HighValue, exp_alerts: []}
 """
 
-WRAPPER = """#!/bin/sh
-{{
-  echo "CALL $*"
-  for arg in "$@"; do
-    case "$arg" in
-      *.yml|*.yaml) grep -h -E '^  - name:|^- name:' "$arg" | sed 's/^/GROUP /' ;;
-    esac
-  done
-}} >> {log}
-exec {promtool} "$@"
-"""
-
 
 @pytest.fixture
 def logged(
@@ -63,12 +50,7 @@ def logged(
 ) -> Path:
     """A project with THREE_GROUPS and a promtool that logs what it is given."""
     pytester.makefile(".yml", rules=RULES, three_test=THREE_GROUPS)
-    log = pytester.path / "promtool.log"
-    wrapper = pytester.path / "logging-promtool"
-    wrapper.write_text(WRAPPER.format(log=log, promtool=promtool_env.path))
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PROMTOOL", str(wrapper))
-    return log
+    return logging_promtool(pytester, promtool_env.path, monkeypatch)
 
 
 def rule_test_calls(log: Path) -> list[str]:

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from promrules.promtool.binary import Promtool
-from tests.helpers import PASSING_TEST, RULES
+from tests.helpers import PASSING_TEST, RULES, logging_promtool
 
 pytest.importorskip("xdist", reason="pytest-xdist is a dev extra")
 
 pytestmark = pytest.mark.slow  # each test starts pytest sessions with worker processes
 
-WRAPPER = '#!/bin/sh\necho "$*" >> {log}\nexec {promtool} "$@"\n'
 FILES = 6
 
 
@@ -28,12 +27,7 @@ def project(
     for n in range(FILES):
         pytester.makefile(".yml", **{f"t{n}_test": PASSING_TEST})
     pytester.makefile(".yml", bad_test=PASSING_TEST.replace("value: 95", "value: 1"))
-    log = pytester.path / "promtool.log"
-    wrapper = pytester.path / "logging-promtool"
-    wrapper.write_text(WRAPPER.format(log=log, promtool=promtool_env.path))
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PROMTOOL", str(wrapper))
-    return log
+    return logging_promtool(pytester, promtool_env.path, monkeypatch)
 
 
 GROUPS = ("group0", "group1")  # PASSING_TEST's two groups
@@ -48,7 +42,7 @@ def groups_run(log: Path) -> list[str]:
     """
     found = []
     for line in log.read_text().splitlines():
-        if not line.startswith("test rules") or line.endswith("probe.yml"):
+        if not line.startswith("CALL test rules") or line.endswith("probe.yml"):
             continue
         for arg in line.split():
             name = Path(arg).name
@@ -79,7 +73,7 @@ def test_workers_run_only_the_selected_groups(
 ) -> None:
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "-k", "low")
     result.assert_outcomes(passed=FILES + 1)  # xdist does not count deselected items
-    calls = [line for line in project.read_text().splitlines() if line.startswith("test rules")]
+    calls = [x for x in project.read_text().splitlines() if x.startswith("CALL test rules")]
     for n in [*range(FILES), "bad"]:
         mine = [c for c in calls if f"{n}_test." in c]
         assert len(mine) == 1, (n, calls)
