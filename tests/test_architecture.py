@@ -216,3 +216,15 @@ def test_the_shell_and_pytest_imported_from_a_library_are_named(copied_src: Path
 
 def _lines(src: Path, relative: str) -> list[str]:
     return (src / relative).read_text(encoding="utf-8").splitlines()
+
+
+def test_every_hook_of_the_pytest_shell_is_under_15_lines() -> None:
+    """Hooks are a few lines over library calls; the work is where it can be tested alone."""
+    long = []
+    for path in sorted((SRC / SHELL).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("pytest_"):
+                first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                if (node.end_lineno or 0) - first + 1 >= 15:
+                    long.append(f"{path.name}:{node.name}")
+    assert long == []

@@ -67,23 +67,32 @@ def _selection(session: pytest.Session) -> tuple[list[TestFile], Groups]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    other = config.stash.get(OTHER_PROMTOOL, None)
-    if other is None or config.getoption("collectonly"):
+    other = session.config.stash.get(OTHER_PROMTOOL, None)
+    if other is None or session.config.getoption("collectonly"):
         return
+    check = _compare(session, other)
+    if check is not None:
+        session.config.stash[COMPARED] = check
+        if check.any_changed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _compare(session: pytest.Session, other: Promtool) -> UpgradeCheck | None:
+    """The session's selected cases run again under the other promtool, and compared."""
+    config = session.config
     from promrules.pytest_plugin import plugin
 
     state = config.stash[plugin.STATE]
     files, groups = _selection(session)
     if not files:
-        return
+        return None
     promtool = state.promtool()
     mine = {tf.path: state.test_file_result(tf) for tf in files}
     # The session's promtool time: its processes' seconds (they ran during the tests).
     runs = {id(run): run.seconds for result in mine.values() for run in result.runs}
     started = time.monotonic()
     theirs = run_suite(other, files, config.rootpath, state.workers, state.trim_rules, groups)
-    check = check_results(
+    return check_results(
         files,
         (promtool, mine),
         (other, theirs),
@@ -92,9 +101,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workers=state.workers,
         groups=groups,
     )
-    config.stash[COMPARED] = check
-    if check.any_changed:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -106,8 +106,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """In the xdist controller: merge each worker's coverage (the gate sees the whole
-    run) and keep its cases (the HTML report shows them all)."""
+    """In the xdist controller: merge each worker's coverage, cases and live folders."""
     output = getattr(node, "workeroutput", {})
     if rows := output.get(_COVERAGE):
         from promrules.pytest_plugin.plugin import STATE

@@ -7,7 +7,6 @@ and an item per case; rule files become one `promtool check rules` item.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import threading
@@ -22,7 +21,6 @@ from promrules import lint, report
 from promrules.coverage import DERIVED, HAND_WRITTEN, recording_as
 from promrules.engine.render import render_failure
 from promrules.engine.results import CaseResult, case_key
-from promrules.engine.slow_notice import DEFAULT_SECONDS as SLOW_NOTICE_SECONDS
 from promrules.engine.slow_notice import SlowNotice
 from promrules.files import yamlnodes as yn
 from promrules.files.folders import unreadable_entries
@@ -35,18 +33,17 @@ from promrules.files.model import (
     load_test_file,
 )
 from promrules.files.outputs import OutputError
-from promrules.promtool.binary import DEFAULT_TIMEOUT, PromtoolError
-from promrules.pytest_plugin import coverage_gate, partial_run
+from promrules.promtool.binary import PromtoolError
+from promrules.pytest_plugin import coverage_gate, options, partial_run
 from promrules.pytest_plugin.distribution import (
     WORKER_CASES,
     CaseRecord,
-    default_workers,
     is_xdist_worker,
     may_start_early,
 )
 from promrules.pytest_plugin.failure_texts import failure_texts
 from promrules.pytest_plugin.interrupt import restore_sigterm, sigterm_as_interrupt
-from promrules.pytest_plugin.live import LIVE, LiveDerivation, live_nodes
+from promrules.pytest_plugin.live import LIVE, live_nodes
 from promrules.pytest_plugin.overlap import prepare_session_end
 from promrules.pytest_plugin.routing_items import RoutingCasesFile, is_routing_cases
 from promrules.pytest_plugin.snapshot_update import update_snapshots
@@ -71,214 +68,20 @@ _YAML_SUFFIXES = (".yml", ".yaml")
 _FOLDER_INIS = ("promrules_test_paths", "promrules_rule_paths")
 
 
-def _positive_seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"--promrules-timeout={value!r}: expected seconds > 0")
-    return seconds
-
-
-def _ini_seconds(config: pytest.Config, name: str) -> float | None:
-    """An ini duration in seconds (None when unset); a bad value names the ini key."""
-    value = str(config.getini(name)).strip()
-    if not value:
-        return None
-    try:
-        return _positive_seconds(value)
-    except argparse.ArgumentTypeError:
-        raise pytest.UsageError(
-            f"promrules: ini {name} = {value!r}: expected seconds > 0"
-        ) from None
-
-
-def _workers(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(
-            f"--promrules-workers={value!r}: expected a whole number >= 1"
-        )
-    return int(value)
-
-
-def _percent(value: str) -> float:
-    try:
-        percent = float(value)
-    except ValueError:
-        percent = -1.0
-    if not 0 <= percent <= 100:
-        raise argparse.ArgumentTypeError(
-            f"--promrules-cov-fail-under={value!r}: expected a percentage from 0 to 100"
-        )
-    return percent
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("promrules", "promrules: unit tests for Prometheus rules")
-    group.addoption(
-        "--promtool",
-        "--promrules-promtool",
-        dest="promrules_promtool",
-        metavar="PATH",
-        help="promtool binary to use (else $PROMTOOL, the `promtool` ini option, "
-        ".tools/bin/promtool, PATH)",
-    )
-    group.addoption(
-        "--promrules-workers",
-        dest="promrules_workers",
-        type=_workers,
-        metavar="N",
-        help="promtool processes to run side by side (default: CPU count; 1 turns it off)",
-    )
-    group.addoption(
-        "--promrules-trim-rules",
-        dest="promrules_trim_rules",
-        choices=("on", "off"),
-        help="on (default): each test group loads only the rules it can observe; "
-        "off: every group loads all its rule files, as bare promtool does",
-    )
-    group.addoption(
-        "--promrules-timeout",
-        dest="promrules_timeout",
-        type=_positive_seconds,
-        metavar="SECONDS",
-        help=f"end a promtool run that takes longer than this (default {DEFAULT_TIMEOUT:g})",
-    )
-    group.addoption(
-        "--promrules-cov-fail-under",
-        dest="promrules_cov_fail_under",
-        type=_percent,
-        metavar="PERCENT",
-        help="fail the run when alert coverage is below PERCENT",
-    )
-    group.addoption(
-        "--promrules-cov-require-hand-written",
-        dest="promrules_cov_require_hand_written",
-        action="store_true",
-        default=None,
-        help="fail the run when an alert has no passing hand-written case "
-        "(derived and generated cases alone do not count); also ini "
-        "promrules_cov_require_hand_written",
-    )
-    group.addoption(
-        "--promrules-cov-json",
-        dest="promrules_cov_json",
-        metavar="PATH",
-        help="write the alert coverage report as JSON to PATH",
-    )
-    group.addoption(
-        "--promrules-update",
-        dest="promrules_update",
-        action="store_true",
-        help="derive every alert again and rewrite the generated tests before running "
-        "(what `promrules generate` does)",
-    )
-    group.addoption(
-        "--promrules-html",
-        dest="promrules_html",
-        metavar="PATH",
-        help="write an HTML report (coverage, every alert's cases with charts) to PATH",
-    )
-    group.addoption(
-        "--promrules-html-charts",
-        dest="promrules_html_charts",
-        choices=("failures", "all"),
-        help="failures (default): charts for failed cases only, passing cases collapsed; "
-        "all: a chart for every case (a larger page, more promtool runs)",
-    )
-    group.addoption(
-        "--promrules-lint-changed-since",
-        dest="promrules_lint_changed_since",
-        metavar="REF",
-        help="lint: report only findings on rules changed since git revision REF (a PR's base)",
-    )
-    parser.addini("promtool", "path of the promtool binary to use", default="")
-    parser.addini(
-        "promrules_generated_path",
-        "folder (from the rootdir) of the generated boundary tests",
-        default="rule_tests/generated",
-    )
-    parser.addini(
-        "promrules_derive",
-        "`auto`: derive boundary cases live for rule files without generated tests; `off`: never",
-        default="auto",
-    )
-    parser.addini(
-        "promrules_test_paths",
-        "folders (from the rootdir) whose YAML files must all be promtool test files",
-        type="linelist",
-        default=["rule_tests"],
-    )
-    parser.addini(
-        "promrules_rule_paths",
-        "folders (from the rootdir) whose YAML files must all be rule files",
-        type="linelist",
-        default=["rules"],
-    )
-    parser.addini(
-        "promrules_cov_require_hand_written",
-        "true: fail the run when an alert has no passing hand-written case",
-        type="bool",
-        default=False,
-    )
-    parser.addini("promrules_timeout", "seconds before a promtool run is ended", default="")
-    parser.addini(
-        "promrules_slow_notice",
-        f"seconds of promtool work before the files still running are named "
-        f"(default {SLOW_NOTICE_SECONDS:g})",
-        default="",
-    )
-    parser.addini(
-        "promrules_trim_rules",
-        "`on`: each test group loads only the rules it can observe; `off`: all of them",
-        default="on",
-    )
+    options.add(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SIGTERM] = sigterm_as_interrupt()
     if config.getoption("promrules_html"):
         failure_texts(config)  # the page shows each failure as the terminal did
-    timeout = config.getoption("promrules_timeout") or _ini_seconds(config, "promrules_timeout")
-    try:
-        policy = lint.load_policy(config.rootpath)
-    except ValueError as exc:
-        raise pytest.UsageError(f"promrules: {exc}") from None
-    since = config.getoption("promrules_lint_changed_since")
-    try:
-        config.stash[LINT_CHANGED] = lint.changed_lines(config.rootpath, since) if since else None
-    except lint.DiffError as exc:
-        raise pytest.UsageError(f"promrules: {exc}") from None
-    trim = (
-        config.getoption("promrules_trim_rules") or config.getini("promrules_trim_rules")
-    ).strip()
-    if trim not in ("on", "off"):
-        raise pytest.UsageError(f"promrules: promrules_trim_rules = {trim!r}: expected on or off")
-    config.stash[STATE] = SessionState(
-        promtool_option=config.getoption("promrules_promtool"),
-        promtool_ini=config.getini("promtool") or None,
-        rootdir=config.rootpath,
-        timeout=timeout or DEFAULT_TIMEOUT,
-        workers=config.getoption("promrules_workers") or default_workers(config),
-        trim_rules=trim == "on",
-        lint_policy=policy,
-        rule_paths=tuple(config.rootpath / p for p in config.getini("promrules_rule_paths")),
-    )
+    config.stash[STATE] = state = options.session_state(config)
+    config.stash[LINT_CHANGED] = options.lint_changed(config)
     if not is_xdist_worker(config):  # a worker's terminal is not the user's
-        slow = _ini_seconds(config, "promrules_slow_notice") or SLOW_NOTICE_SECONDS
-        config.stash[STATE].slow_notice = SlowNotice(slow, _terminal_line(config))
-    derive = config.getini("promrules_derive").strip().lower()
-    if derive not in ("auto", "off"):
-        raise pytest.UsageError(f"promrules: promrules_derive = {derive!r}: expected auto or off")
-    config.stash[LIVE] = LiveDerivation(
-        enabled=derive == "auto",
-        rule_roots=config.stash[STATE].rule_paths,
-        rootdir=config.rootpath,
-        generated_dir=config.rootpath / config.getini("promrules_generated_path"),
-        workers=config.stash[STATE].workers,
-        store=getattr(config, "cache", None),  # None under `-p no:cacheprovider`
-    )
+        notice = SlowNotice(options.slow_notice_seconds(config), _terminal_line(config))
+        state.slow_notice = notice
+    config.stash[LIVE] = options.live_derivation(config, state)
 
 
 def _terminal_line(config: pytest.Config) -> Any:
@@ -321,23 +124,34 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Enforce the coverage gates (full runs only) and write the JSON and HTML reports."""
+    errors = session.config.stash.setdefault(OUTPUT_ERRORS, [])
+    errors += _write_reports(session)
+    if errors and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    if exitstatus == 0 and _coverage_gate_fails(session.config):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _write_reports(session: pytest.Session) -> list[str]:
+    """The HTML page and the coverage JSON, as asked; what could not be written."""
     coverage = session.config.stash[STATE].coverage
     html = session.config.getoption("promrules_html")
-    errors = session.config.stash.setdefault(OUTPUT_ERRORS, [])
-    partial = partial_run.partial_reason(session.config)
     try:
         if html and not is_xdist_worker(session.config):  # workers hand their cases over
             _write_html(session, Path(html))
         if (path := session.config.getoption("promrules_cov_json")) and coverage.alerts:
-            coverage.write_json(Path(path), partial)
+            coverage.write_json(Path(path), partial_run.partial_reason(session.config))
     except OutputError as exc:
-        errors.append(str(exc))
-    if errors and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.USAGE_ERROR
-    if not coverage.alerts or partial or exitstatus != 0:
-        return
-    if coverage_gate.gate_failures(session.config, coverage):
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return [str(exc)]
+    return []
+
+
+def _coverage_gate_fails(config: pytest.Config) -> bool:
+    """A gate is only for a whole run that has alerts (partial runs are not gated)."""
+    coverage = config.stash[STATE].coverage
+    if not coverage.alerts or partial_run.partial_reason(config):
+        return False
+    return bool(coverage_gate.gate_failures(config, coverage))
 
 
 def case_kind(item: pytest.Item) -> str:
@@ -444,16 +258,21 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for error in config.stash.get(OUTPUT_ERRORS, []):
         terminalreporter.write_line(f"ERROR: promrules: {_relative(error, config)}", red=True)
     live = config.stash[LIVE]
-    if live.update_lines:
-        terminalreporter.section("promrules --promrules-update")
-        for line in live.update_lines:
-            terminalreporter.write_line(line)
-    if live.not_derived:
-        terminalreporter.section("promrules: boundary cases not derived")
-        for line in live.not_derived:
-            terminalreporter.write_line(line)
+    _section(terminalreporter, "promrules --promrules-update", live.update_lines)
+    _section(terminalreporter, "promrules: boundary cases not derived", live.not_derived)
     if written := config.stash.get(HTML_WRITTEN, None):
         terminalreporter.write_line(written)
+    _coverage_summary(terminalreporter, config)
+
+
+def _section(terminalreporter: Any, title: str, lines: list[str]) -> None:
+    if lines:
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def _coverage_summary(terminalreporter: Any, config: pytest.Config) -> None:
     coverage = config.stash[STATE].coverage
     if not coverage.alerts:
         return
@@ -495,21 +314,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     try:
         root = parent.config.stash[STATE].yaml_root(file_path)
     except yn.YamlError:
-        if required or _looks_like_ours(file_path):
-            return BrokenYamlFile.from_parent(parent, path=file_path)
-        return None
+        broken = required or _looks_like_ours(file_path)
+        return BrokenYamlFile.from_parent(parent, path=file_path) if broken else None
+    node_class = _node_class(root, file_path)
+    if node_class is None and required:
+        node_class = BrokenYamlFile
+    return node_class.from_parent(parent, path=file_path) if node_class else None
+
+
+def _node_class(root: Any, file_path: Path) -> Any:
+    """The collector for a YAML file that parses: test, generated, rule or routing file."""
     if is_test_file(root):
         if is_generated(file_path):
             from promrules.pytest_plugin.derived_items import GeneratedTestFile
 
-            return GeneratedTestFile.from_parent(parent, path=file_path)
-        return PromtoolTestFile.from_parent(parent, path=file_path)
+            return GeneratedTestFile
+        return PromtoolTestFile
     if is_rule_file(root):
-        return RuleFileNode.from_parent(parent, path=file_path)
+        return RuleFileNode
     if is_routing_cases(root):
-        return RoutingCasesFile.from_parent(parent, path=file_path)
-    if required:
-        return BrokenYamlFile.from_parent(parent, path=file_path)
+        return RoutingCasesFile
     return None
 
 
