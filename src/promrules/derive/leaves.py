@@ -111,20 +111,53 @@ def _labels_for(usage: Usage) -> tuple[str, dict[str, str]]:
     return name, labels
 
 
+_LABEL_KEEPING = ("topk", "bottomk", "limitk", "limit_ratio")
+
+
+def _survives(label: str, aggregations: Sequence[tuple[str, str, tuple[str, ...]]]) -> bool:
+    """Whether a label comes out of these aggregations (innermost first)."""
+    for op, kind, labels in aggregations:
+        if op in _LABEL_KEEPING:
+            continue
+        if (kind == "without") == (label in labels):
+            return False
+    return True
+
+
+def _reaches(label: str, source: Usage, target: Usage) -> bool:
+    """Whether `source` still carries the label where it meets `target`.
+
+    The aggregations both share (the outermost, equal on both) sit above the
+    operator that joins them; only the source's own ones can drop the label.
+    `node_load1 / count without (cpu, mode) (node_cpu_seconds_total{mode="idle"})`
+    must not give node_load1 a `mode`, or the two never match.
+    """
+    own, other = list(source.aggregations), list(target.aggregations)
+    while own and other and own[-1] == other[-1]:
+        own.pop()
+        other.pop()
+    return _survives(label, own)
+
+
 def _propagate(groups: list[tuple[str, dict[str, str], list[Usage]]]) -> None:
-    """Give every metric the labels other metrics are selected by (`code=~"5.."` -> "5xx").
+    """Give every metric the labels other metrics are selected by (`code=~"5.."` -> "5xx",
+    `container!=""` -> "promrules"), where they still carry them at the join.
 
     Different metrics then match one to one. A metric read twice (errors
     `x{code=~"5.."}` and all `x`) keeps its two series apart instead: the
     wider selector's series gets a value the narrower one rejects, so the
     narrower selector reads only its own series.
     """
-    wanted: dict[str, str] = {}
+    wanted: dict[str, tuple[str, list[Usage]]] = {}
     for _name, labels, usages in groups:
         for usage in usages:
-            for label, op, _value in usage.matchers:
-                if op in ("=", "=~") and labels.get(label) and label not in ("__name__", "le"):
-                    wanted.setdefault(label, labels[label])
+            for label, _op, _value in usage.matchers:
+                # A negative matcher that no empty value passes (`container!=""`)
+                # demands the label too: the partners must carry it to match.
+                if labels.get(label) and label not in ("__name__", "le"):
+                    value, sources = wanted.setdefault(label, (labels[label], []))
+                    if value == labels[label]:
+                        sources.append(usage)
     for name, labels, usages in groups:
         own = {m[0] for u in usages for m in u.matchers}
         siblings = [g for g in groups if g[0] == name and g[1] is not labels]
@@ -136,8 +169,10 @@ def _propagate(groups: list[tuple[str, dict[str, str], list[Usage]]]) -> None:
                     rejected = value if op == "!=" else labelvalues.example([("=~", value)])
                     if rejected:
                         labels[label] = rejected
-        for label, value in wanted.items():
+        for label, (value, sources) in wanted.items():
             if label in own or siblings:
+                continue
+            if not any(_reaches(label, s, t) for s in sources for t in usages):
                 continue
             if label not in labels or labels[label] == dict(DEFAULT_LABELS).get(label):
                 labels[label] = value

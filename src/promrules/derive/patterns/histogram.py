@@ -2,8 +2,10 @@
 
 The knob is the upper bound of the one finite bucket that holds every
 observation: quantile q then reads q x bound, a straight line the solver
-can walk. `le="+Inf"` holds the same count. Under rate() the buckets are
-counters at one observation per second; otherwise they hold the count.
+can walk. `le="+Inf"` holds the same count. The second knob is the number
+of observations: per second under rate() (the buckets are then counters),
+the count itself otherwise. It moves a guard that reads the same buckets
+(`sum(rate(x_bucket[5m])) > 0`), which the bound cannot.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ class Histogram(Pattern):
         return usage.reads_through("histogram_quantile")
 
     def knobs(self) -> tuple[Knob, ...]:
-        return (Knob("bound", 1.0, low=1e-300),)
+        return (Knob("bound", 1.0, low=1e-300), Knob("observations", 1.0, low=0.0))
 
     def values(self, at: At, times: Sequence[int], context: Context) -> SeriesValues:
         rated = context.reads_through("rate", "irate", "increase")
         counts = (
-            accumulate(lambda _k, _t: 1.0, "", times, lambda _t: 1.0, context.restarts)
+            accumulate(at, "observations", times, lambda _t: 1.0, context.restarts)
             if rated
-            else [1.0] * len(times)
+            else [at("observations", t) for t in times]
         )
         series: SeriesValues = {(("le", "+Inf"),): list(counts)}
         bounds = [at("bound", t) for t in times]
