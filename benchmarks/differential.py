@@ -96,8 +96,13 @@ def run_batch(
     def record(kind: str, n: int, problems: list[str], project: d.Project) -> None:
         if problems:
             found.append(
-                {"run": kind, "problems": problems, "test_file": d.test_file(project),
-                 "rule_files": d.rule_files(project), "replay": replay(promtool, project, folder)}
+                {
+                    "run": kind,
+                    "problems": problems,
+                    "test_file": d.test_file(project),
+                    "rule_files": d.rule_files(project),
+                    "replay": replay(promtool, project, folder),
+                }
             )
 
     whole = run_plugin(paths)

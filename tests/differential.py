@@ -165,8 +165,10 @@ def projects(draw: Any) -> Project:
     groups = []
     n_groups = draw(st.integers(1, 4))
     for g in range(n_groups):
-        form = "plain" if g == 0 else draw(
-            st.sampled_from(["plain", "plain", "merge", "merge-list", "merge-first"])
+        form = (
+            "plain"
+            if g == 0
+            else draw(st.sampled_from(["plain", "plain", "merge", "merge-list", "merge-first"]))
         )
         series = tuple(
             (f'{metric}{{job="{job}"}}', draw(st.sampled_from(_VALUES)))

@@ -124,9 +124,23 @@ def run_pytest(root: Path, site: Path, *args: str) -> subprocess.CompletedProces
     env["PROMTOOL"] = os.environ.get("PROMTOOL") or str(REPO / ".tools/bin/promtool")
     env["AMTOOL"] = os.environ.get("AMTOOL") or str(REPO / ".tools/bin/amtool")
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider",
-         "-rA", *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-rA",
+            *args,
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
 
 
@@ -134,7 +148,11 @@ def test_promrules_is_imported_from_the_installed_wheel(installed: Path, tmp_pat
     env = {**os.environ, "PYTHONPATH": str(installed)}
     run = subprocess.run(
         [sys.executable, "-c", "import promrules.pytest_plugin.plugin as p; print(p.__file__)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert Path(run.stdout.strip()).is_relative_to(installed), run.stdout
 

@@ -43,12 +43,14 @@ MERGED_GROUP = d.Project(
 _FOLDERS = itertools.count()
 
 
-def _plugin_outcomes(
-    pytester: pytest.Pytester, test_path: Path, *args: str
-) -> list[d.ItemOutcome]:
+def _plugin_outcomes(pytester: pytest.Pytester, test_path: Path, *args: str) -> list[d.ItemOutcome]:
     recorder = d.OutcomeRecorder()
     pytester.runpytest(
-        str(test_path), "-p", "no:cacheprovider", "--promrules-workers=2", *args,
+        str(test_path),
+        "-p",
+        "no:cacheprovider",
+        "--promrules-workers=2",
+        *args,
         plugins=[recorder],
     )
     return recorder.for_file(test_path)

@@ -50,9 +50,7 @@ def _bare_passes(promtool: Promtool, folder: Path, test: str) -> bool:
 
 MERGE_THEN_KEY = "tests:\n- &b\n  interval: 5m\n- <<: *b\n  interval: 1m\n" + GROUP_BODY
 KEY_THEN_MERGE = "tests:\n- &b\n  interval: 1m\n- interval: 5m\n  <<: *b\n" + GROUP_BODY
-LIST_MERGE = (
-    "tests:\n- &a\n  interval: 1m\n- &b\n  interval: 5m\n- <<: [*a, *b]\n" + GROUP_BODY
-)
+LIST_MERGE = "tests:\n- &a\n  interval: 1m\n- &b\n  interval: 5m\n- <<: [*a, *b]\n" + GROUP_BODY
 
 
 @pytest.mark.parametrize(

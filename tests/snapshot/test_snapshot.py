@@ -224,8 +224,9 @@ def test_a_signal_printed_by_another_printer_is_the_same_signal() -> None:
     from promrules.snapshot.signature import AlertSignature, Comparison, describe_changes
 
     def signature(signal: str, threshold: float) -> AlertSignature:
-        return AlertSignature("A", "sum by (job)(rate(x[5m])) > 1", 0, 0, (), (
-            Comparison(signal, ">", threshold),))
+        return AlertSignature(
+            "A", "sum by (job)(rate(x[5m])) > 1", 0, 0, (), (Comparison(signal, ">", threshold),)
+        )
 
     old = signature("sum by (job) (rate(x{}[5m]))", 1.0)
     assert describe_changes(old, signature("sum by (job)(rate(x[5m]))", 1.0)) == []

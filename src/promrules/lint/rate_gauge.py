@@ -18,6 +18,8 @@ GAUGE_SUFFIXES = (
     "_up", "_info", "_ratio", "_percent", "_percentage", "_celsius",
     "_timestamp", "_timestamp_seconds", "_time_seconds",
 )  # fmt: skip
+
+
 def gauge_like(name: str) -> bool:
     return ":" not in name and (name == "up" or name.endswith(GAUGE_SUFFIXES))
 
