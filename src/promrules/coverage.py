@@ -2,8 +2,9 @@
 
 An alert counts as covered when a passing test showed it firing (an
 alert_rule_test expecting it) and a passing test showed it quiet (an
-alert_rule_test expecting no alert of that name). YAML tests, generated tests
-and Python scenarios all report here through `record`.
+alert_rule_test expecting no alert of that name). YAML tests and generated
+tests report here through `record`; Python scenarios too, through the
+listener the plugin sets around each test (pytest_plugin.scenario_coverage).
 
 Each alert also says which kind of passing case tested it: hand-written (a
 test file someone wrote) or derived (a generated snapshot file, or cases

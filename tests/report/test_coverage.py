@@ -242,3 +242,36 @@ def test_worker_rows_keep_the_kind_of_case(tmp_path: object) -> None:
         "HighValue": (True, False, False, True),
         "LowValue": (False, True, True, False),
     }
+
+
+SCENARIO_TEST = """\
+from promrules.series import gauge
+
+
+def test_low_value(promrules_scenario):
+    value = gauge("demo_value").hold(50, "3m").hold(5, "10m")
+    s = promrules_scenario("rules.yml").add(value)
+    s.expect_quiet("LowValue", "2m")
+    s.expect_firing("LowValue", "6m")
+    s.run()
+"""
+
+
+def test_a_passing_python_scenario_counts_as_a_hand_written_case(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(test_scenario=SCENARIO_TEST)
+    result = project.runpytest("demo_test.yml", "test_scenario.py")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(
+        ["rules.yml       2       2      2             2        0   100.0%"]
+    )
+
+
+def test_a_failing_python_scenario_does_not_count(project: pytest.Pytester) -> None:
+    project.makepyfile(test_scenario=SCENARIO_TEST.replace('"6m"', '"2m"'))
+    result = project.runpytest("demo_test.yml", "test_scenario.py")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        ["rules.yml       2       1      1             1        0    50.0%"]
+    )

@@ -22,12 +22,14 @@ lookback still shows a series' last sample gets a LookbackWarning.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +54,7 @@ __all__ = [
     "ScenarioFailure",
     "ScenarioResult",
     "UnknownAlertError",
+    "reporting_passes_to",
     "scenario",
 ]
 
@@ -78,6 +81,24 @@ class ScenarioFailure(AssertionError):
 
 class LookbackWarning(UserWarning):
     """An expectation after a series' last sample, where the lookback still shows it."""
+
+
+PassListener = Callable[[tuple["Expectation", ...]], None]
+_ON_PASS: ContextVar[PassListener | None] = ContextVar("promrules_scenario_pass", default=None)
+
+
+@contextlib.contextmanager
+def reporting_passes_to(listener: PassListener) -> Iterator[None]:
+    """Scenarios that pass inside hand their expectations to `listener`.
+
+    The pytest plugin counts them for alert coverage this way; authoring sits
+    below coverage and so does not import it.
+    """
+    token = _ON_PASS.set(listener)
+    try:
+        yield
+    finally:
+        _ON_PASS.reset(token)
 
 
 def _quote(value: str) -> str:
@@ -413,6 +434,9 @@ class Scenario:
                 expectations = tuple(self.expectations[n] for n in failed)
                 raise ScenarioFailure(message, expectations)
         seconds = sum(run.seconds for run in result.runs)
+        listener = _ON_PASS.get()
+        if listener is not None:
+            listener(tuple(self.expectations))
         return ScenarioResult(tuple(self.expectations), text, seconds)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from promrules import lint, report
+from promrules.authoring.scenario import reporting_passes_to
 from promrules.coverage import DERIVED, HAND_WRITTEN, recording_as
 from promrules.engine.render import render_failure
 from promrules.engine.results import CaseResult, case_key
@@ -46,6 +47,7 @@ from promrules.pytest_plugin.interrupt import restore_sigterm, sigterm_as_interr
 from promrules.pytest_plugin.live import LIVE, live_nodes
 from promrules.pytest_plugin.overlap import prepare_session_end
 from promrules.pytest_plugin.routing_items import RoutingCasesFile, is_routing_cases
+from promrules.pytest_plugin.scenario_coverage import scenario_coverage
 from promrules.pytest_plugin.snapshot_update import update_snapshots
 from promrules.session.state import SessionState
 from promrules.snapshot import is_generated
@@ -169,8 +171,9 @@ def case_kind(item: pytest.Item) -> str:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
-    """Coverage an item records counts as its kind (hand-written or derived)."""
-    with recording_as(case_kind(item)):
+    """Coverage an item records, YAML cases or Python scenarios, counts as its kind."""
+    coverage = item.config.stash[STATE].coverage
+    with recording_as(case_kind(item)), reporting_passes_to(scenario_coverage(coverage)):
         return (yield)
 
 
